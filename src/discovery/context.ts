@@ -1,0 +1,26 @@
+import type { DiagnosticSink } from "./diagnostics.js";
+import type { MeshType } from "./pods.js";
+import type { Mesh } from "../model/discovery.js";
+
+/** Settings shared by the discovery steps of one run. */
+export interface DiscoveryContext {
+  readonly managementNamespace: string;
+  readonly sink: DiagnosticSink;
+  readonly ingressGatewayLabels: Readonly<Record<string, string>>;
+  readonly eastWestGatewayLabels: Readonly<Record<string, string>>;
+}
+
+/** A control plane found on a cluster, with what workload and service discovery need to attach to it. */
+export interface DetectedMesh {
+  readonly type: MeshType;
+  readonly cluster: string;
+  /** Install namespace of the control plane. */
+  readonly namespace: string;
+  /** Discovered name (`istiod-istio-system-cluster1`). */
+  readonly name: string;
+  /** Istio revision; undefined for the default revision (and for Linkerd). */
+  readonly revision?: string;
+  readonly mesh: Mesh;
+  /** Selectors of the gateway Services attached to this mesh: their pods are gateways, not app workloads. */
+  readonly gatewaySelectors: readonly Readonly<Record<string, string>>[];
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/** Outcome of translating a policy (overall, or for one destination / mesh). */
+export const ApprovalState = z.enum(["ACCEPTED", "INVALID", "CONFLICT"]);
+export type ApprovalState = z.infer<typeof ApprovalState>;
+
+/** Status for one destination (key `name.namespace.cluster`) or one mesh of a VirtualMesh. */
+export const ApprovalStatus = z.object({
+  state: ApprovalState,
+  errors: z.array(z.string()).optional(),
+});
+export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
+
+/** Computed status of a TrafficPolicy or AccessPolicy. */
+export const PolicyStatus = z.object({
+  state: ApprovalState,
+  observedGeneration: z.number().int().optional(),
+  errors: z.array(z.string()).optional(),
+  destinations: z.record(z.string(), ApprovalStatus),
+  workloads: z.array(z.string()),
+});
+export type PolicyStatus = z.infer<typeof PolicyStatus>;
+
+/** Computed status of a VirtualMesh, with one entry per referenced mesh. */
+export const VirtualMeshStatus = z.object({
+  state: ApprovalState,
+  observedGeneration: z.number().int().optional(),
+  errors: z.array(z.string()).optional(),
+  meshes: z.record(z.string(), ApprovalStatus),
+});
+export type VirtualMeshStatus = z.infer<typeof VirtualMeshStatus>;
+
+/** Worst of several states: INVALID > CONFLICT > ACCEPTED. */
+export function worstState(states: Iterable<ApprovalState>): ApprovalState {
+  let worst: ApprovalState = "ACCEPTED";
+  for (const s of states) {
+    if (s === "INVALID") return "INVALID";
+    if (s === "CONFLICT") worst = "CONFLICT";
+  }
+  return worst;
+}

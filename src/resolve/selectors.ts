@@ -1,0 +1,163 @@
+import { compareStrings } from "../codec/canonical.js";
+import type { MeshService, MeshWorkload } from "../model/discovery.js";
+import type { DestinationSelector, IdentitySelector, WorkloadSelector } from "../model/networking.js";
+
+/** `name.namespace.cluster`: how statuses and errors name a destination service. */
+export function serviceKey(ref: { name: string; namespace: string; clusterName: string }): string {
+  return `${ref.name}.${ref.namespace}.${ref.clusterName}`;
+}
+
+/** `name.namespace`: how statuses name a policy. */
+export function policyKey(meta: { name: string; namespace?: string }): string {
+  return `${meta.name}.${meta.namespace ?? "default"}`;
+}
+
+export function meshServiceKey(s: MeshService): string {
+  return serviceKey(s.spec.kubeService.ref);
+}
+
+/** True when every label of `selector` is in `labels`. */
+export function labelsMatch(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
+  if (!selector) return true;
+  for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
+  return true;
+}
+
+function sortServices(list: Iterable<MeshService>): MeshService[] {
+  return [...list].sort((a, b) => compareStrings(meshServiceKey(a), meshServiceKey(b)));
+}
+
+/**
+ * Indexes services by key, cluster, namespace and label so a selector costs what it matches, not
+ * policies × services.
+ */
+export class ServiceIndex {
+  readonly all: readonly MeshService[];
+  private readonly byKey = new Map<string, MeshService>();
+  private readonly byCluster = new Map<string, MeshService[]>();
+  private readonly byNamespace = new Map<string, MeshService[]>();
+  private readonly byLabel = new Map<string, MeshService[]>();
+  private readonly clusterNames = new Set<string>();
+
+  constructor(services: readonly MeshService[], clusters: Iterable<string> = []) {
+    this.all = sortServices(services);
+    for (const c of clusters) this.clusterNames.add(c);
+    for (const s of this.all) {
+      const ref = s.spec.kubeService.ref;
+      this.byKey.set(serviceKey(ref), s);
+      this.clusterNames.add(ref.clusterName);
+      push(this.byCluster, ref.clusterName, s);
+      push(this.byNamespace, `${ref.clusterName}/${ref.namespace}`, s);
+      for (const [k, v] of Object.entries(s.spec.kubeService.labels)) push(this.byLabel, `${k}=${v}`, s);
+    }
+  }
+
+  get(key: string): MeshService | undefined {
+    return this.byKey.get(key);
+  }
+
+  hasCluster(cluster: string): boolean {
+    return this.clusterNames.has(cluster);
+  }
+
+  /** Services matching a `kubeServiceMatcher`-like filter (omitted parts are wildcards). */
+  match(filter: { labels?: Record<string, string>; namespaces?: string[]; clusters?: string[] }): MeshService[] {
+    const candidates: MeshService[][] = [];
+    const labelEntries = Object.entries(filter.labels ?? {});
+    for (const [k, v] of labelEntries) candidates.push(this.byLabel.get(`${k}=${v}`) ?? []);
+    if (filter.clusters?.length && filter.namespaces?.length) {
+      candidates.push(filter.clusters.flatMap((c) => filter.namespaces!.flatMap((n) => this.byNamespace.get(`${c}/${n}`) ?? [])));
+    } else if (filter.clusters?.length) {
+      candidates.push(filter.clusters.flatMap((c) => this.byCluster.get(c) ?? []));
+    }
+    const smallest = candidates.length > 0 ? candidates.reduce((a, b) => (b.length < a.length ? b : a)) : this.all;
+    const out: MeshService[] = [];
+    for (const s of smallest) {
+      const ref = s.spec.kubeService.ref;
+      if (filter.clusters?.length && !filter.clusters.includes(ref.clusterName)) continue;
+      if (filter.namespaces?.length && !filter.namespaces.includes(ref.namespace)) continue;
+      if (!labelsMatch(filter.labels, s.spec.kubeService.labels)) continue;
+      out.push(s);
+    }
+    return out;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The result of resolving a destination selector list. */
+export interface SelectedServices {
+  /** Selected services, sorted by key, without duplicates. */
+  readonly services: readonly MeshService[];
+  /** References that name no discovered service, e.g. `Destination reviews.bookinfo.cluster-1 not found`. */
+  readonly errors: readonly string[];
+}
+
+/**
+ * Resolves `destinationSelector`: entries are OR-ed; inside an entry, `kubeServiceMatcher` and
+ * `kubeServiceRefs` are OR-ed as in Gloo Mesh; an empty list, or an empty entry, selects every service.
+ */
+export function selectDestinations(selectors: readonly DestinationSelector[] | undefined, index: ServiceIndex): SelectedServices {
+  if (!selectors || selectors.length === 0) return { services: index.all, errors: [] };
+  const picked = new Map<string, MeshService>();
+  const errors: string[] = [];
+  for (const sel of selectors) {
+    if (!sel.kubeServiceMatcher && !sel.kubeServiceRefs) return { services: index.all, errors: [] };
+    if (sel.kubeServiceMatcher) for (const s of index.match(sel.kubeServiceMatcher)) picked.set(meshServiceKey(s), s);
+    for (const ref of sel.kubeServiceRefs?.services ?? []) {
+      const key = serviceKey(ref);
+      const s = index.get(key);
+      if (s) picked.set(key, s);
+      else errors.push(destinationNotFound(ref, index));
+    }
+  }
+  return { services: sortServices(picked.values()), errors: [...new Set(errors)].sort(compareStrings) };
+}
+
+/** The error for a reference to a service that discovery did not find, with the likely reason. */
+export function destinationNotFound(ref: { name: string; namespace: string; clusterName: string }, index: ServiceIndex): string {
+  const key = serviceKey(ref);
+  if (!index.hasCluster(ref.clusterName)) {
+    const shellVar = /^\$\{?[A-Za-z_]/.test(ref.clusterName) ? " (it looks like an unexpanded shell variable)" : "";
+    return `Destination ${key} not found: cluster ${JSON.stringify(ref.clusterName)} is not registered${shellVar}`;
+  }
+  return `Destination ${key} not found`;
+}
+
+/** True when a workload is selected by a TrafficPolicy `sourceSelector` (empty list = every workload). */
+export function workloadSelected(selectors: readonly WorkloadSelector[] | undefined, w: MeshWorkload): boolean {
+  if (!selectors || selectors.length === 0) return true;
+  const k = w.spec.kubernetes;
+  return selectors.some((sel) => {
+    const m = sel.kubeWorkloadMatcher;
+    if (!m) return true;
+    if (m.clusters?.length && !m.clusters.includes(k.controller.clusterName)) return false;
+    if (m.namespaces?.length && !m.namespaces.includes(k.controller.namespace)) return false;
+    return labelsMatch(m.labels, k.podLabels);
+  });
+}
+
+/** True when a workload's identity (service account) is selected by an AccessPolicy `sourceSelector`. */
+export function identitySelected(selectors: readonly IdentitySelector[] | undefined, w: MeshWorkload): boolean {
+  if (!selectors || selectors.length === 0) return true;
+  const k = w.spec.kubernetes;
+  return selectors.some((sel) => {
+    if (!sel.kubeIdentityMatcher && !sel.kubeServiceAccountRefs) return true;
+    const m = sel.kubeIdentityMatcher;
+    if (m) {
+      const okCluster = !m.clusters?.length || m.clusters.includes(k.controller.clusterName);
+      const okNs = !m.namespaces?.length || m.namespaces.includes(k.controller.namespace);
+      if (okCluster && okNs) return true;
+    }
+    return (sel.kubeServiceAccountRefs?.serviceAccounts ?? []).some(
+      (sa) =>
+        (sa.name === undefined || sa.name === k.serviceAccountName) &&
+        (sa.namespace === undefined || sa.namespace === k.controller.namespace) &&
+        (sa.clusterName === undefined || sa.clusterName === k.controller.clusterName),
+    );
+  });
+}

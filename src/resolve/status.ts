@@ -1,0 +1,91 @@
+import { compareStrings } from "../codec/canonical.js";
+import { worstState, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
+import type { PolicyRef } from "./order.js";
+import { policyKey } from "./selectors.js";
+
+interface Entry {
+  generation?: number;
+  errors: Set<string>;
+  destinations: Map<string, { state: ApprovalState; errors: Set<string> }>;
+  workloads: Set<string>;
+}
+
+/**
+ * Collects per-policy, per-destination outcomes from every stage (selection, merge, translators) and renders
+ * the final statuses. Later reports can only make a state worse, never better.
+ */
+export class StatusCollector {
+  private readonly entries = new Map<string, Entry>();
+
+  private entry(ref: PolicyRef): Entry {
+    const key = `${ref.kind}/${policyKey(ref)}`;
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = { errors: new Set(), destinations: new Map(), workloads: new Set() }));
+    return e;
+  }
+
+  /** Registers a policy so it gets a status even when it selects nothing. */
+  register(ref: PolicyRef, generation?: number): void {
+    const e = this.entry(ref);
+    if (generation !== undefined) e.generation = generation;
+  }
+
+  /** A policy-wide error (e.g. a reference that does not resolve): the policy is INVALID. */
+  policyError(ref: PolicyRef, message: string): void {
+    this.entry(ref).errors.add(message);
+  }
+
+  /** Records the outcome for one destination (or, for VirtualMeshes, one mesh). */
+  report(ref: PolicyRef, destinationKey: string, state: ApprovalState, message?: string): void {
+    const e = this.entry(ref);
+    let d = e.destinations.get(destinationKey);
+    if (!d) e.destinations.set(destinationKey, (d = { state, errors: new Set() }));
+    d.state = worstState([d.state, state]);
+    if (message !== undefined) d.errors.add(message);
+  }
+
+  /** Current state for a destination (ACCEPTED when nothing was reported). */
+  stateFor(ref: PolicyRef, destinationKey: string): ApprovalState {
+    return this.entry(ref).destinations.get(destinationKey)?.state ?? "ACCEPTED";
+  }
+
+  addWorkloads(ref: PolicyRef, workloads: Iterable<string>): void {
+    const e = this.entry(ref);
+    for (const w of workloads) e.workloads.add(w);
+  }
+
+  private render(e: Entry): Omit<PolicyStatus, "workloads"> {
+    const destinations: Record<string, ApprovalStatus> = {};
+    for (const key of [...e.destinations.keys()].sort(compareStrings)) {
+      const d = e.destinations.get(key)!;
+      destinations[key] = { state: d.state, ...(d.errors.size > 0 ? { errors: [...d.errors].sort(compareStrings) } : {}) };
+    }
+    const errors = [...e.errors].sort(compareStrings);
+    const state = errors.length > 0 ? "INVALID" : worstState(Object.values(destinations).map((d) => d.state));
+    return {
+      state,
+      ...(e.generation !== undefined ? { observedGeneration: e.generation } : {}),
+      ...(errors.length > 0 ? { errors } : {}),
+      destinations,
+    };
+  }
+
+  /** Statuses of one kind, keyed `name.namespace`, sorted. */
+  policyStatuses(kind: "TrafficPolicy" | "AccessPolicy"): Record<string, PolicyStatus> {
+    const out: Record<string, PolicyStatus> = {};
+    for (const key of [...this.entries.keys()].filter((k) => k.startsWith(`${kind}/`)).sort(compareStrings)) {
+      const e = this.entries.get(key)!;
+      out[key.slice(kind.length + 1)] = { ...this.render(e), workloads: [...e.workloads].sort(compareStrings) };
+    }
+    return out;
+  }
+
+  virtualMeshStatuses(): Record<string, VirtualMeshStatus> {
+    const out: Record<string, VirtualMeshStatus> = {};
+    for (const key of [...this.entries.keys()].filter((k) => k.startsWith("VirtualMesh/")).sort(compareStrings)) {
+      const { destinations, ...rest } = this.render(this.entries.get(key)!);
+      out[key.slice("VirtualMesh/".length)] = { ...rest, meshes: destinations };
+    }
+    return out;
+  }
+}

@@ -1,0 +1,217 @@
+import { compareObjects, compareStrings, toCanonicalJson } from "../codec/canonical.js";
+import type { Diagnostic, Discovery } from "../discovery/types.js";
+import type { KubeObject } from "../model/common.js";
+import { DISCOVERY_API_VERSION, type KubernetesCluster, type Mesh, type MeshService, type MeshWorkload } from "../model/discovery.js";
+import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networking.js";
+import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
+import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
+import { refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
+import { identitySelected, meshServiceKey, selectDestinations, ServiceIndex, workloadSelected } from "../resolve/selectors.js";
+import { StatusCollector } from "../resolve/status.js";
+import { resolveTraffic } from "../resolve/traffic.js";
+import { validateVirtualMeshes } from "../federation/validate.js";
+import { MESH_TRANSLATORS } from "./registry.js";
+import type { DestinationContext, MeshTranslator, ResolvedDestination, TranslateOptions } from "./types.js";
+
+/** Input of {@link translate}: discovery plus the meshhub resources to realise. */
+export interface TranslateInput {
+  readonly discovery: Discovery;
+  readonly trafficPolicies?: readonly TrafficPolicy[];
+  readonly accessPolicies?: readonly AccessPolicy[];
+  readonly virtualMeshes?: readonly VirtualMesh[];
+  readonly options?: TranslateOptions;
+}
+
+/** Statuses of every input policy and VirtualMesh, keyed `name.namespace`. */
+export interface TranslationStatuses {
+  readonly trafficPolicies: Record<string, PolicyStatus>;
+  readonly accessPolicies: Record<string, PolicyStatus>;
+  readonly virtualMeshes: Record<string, VirtualMeshStatus>;
+}
+
+/** The output of {@link translate}. Its JSON form (`meshctl translate -o json`) is a public contract. */
+export interface TranslationResult {
+  readonly discovery: Discovery;
+  /** Manifests per cluster, sorted by (kind, namespace, name). */
+  readonly clusters: Record<string, KubeObject[]>;
+  readonly statuses: TranslationStatuses;
+  /** The certificate-signing plan for VirtualMeshes with shared trust (null when none needs one). */
+  readonly certificatePlan: unknown;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The resolved decisions per destination, with provenance: what `describe` and simulators read. */
+  readonly resolved: readonly ResolvedDestination[];
+}
+
+/** Default cluster record for a cluster that was discovered but not declared. */
+function defaultCluster(name: string, managementNamespace: string): KubernetesCluster {
+  return { apiVersion: DISCOVERY_API_VERSION, kind: "KubernetesCluster", metadata: { name, namespace: managementNamespace }, spec: { clusterDomain: "cluster.local" } };
+}
+
+function meshOf(service: MeshService, meshes: ReadonlyMap<string, Mesh>): Mesh | undefined {
+  return meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
+}
+
+function meshTypeOf(mesh: Mesh): "istio" | "linkerd" {
+  return "istio" in mesh.spec ? "istio" : "linkerd";
+}
+
+/**
+ * Turns discovery plus TrafficPolicies, AccessPolicies and VirtualMeshes into per-cluster manifests and statuses.
+ * Pure and deterministic: the same inputs in any order give byte-identical output.
+ */
+export function translate(input: TranslateInput): TranslationResult {
+  const { discovery } = input;
+  const options = input.options ?? {};
+  const trafficPolicies = sortByPrecedence(input.trafficPolicies ?? []);
+  const accessPolicies = sortByPrecedence(input.accessPolicies ?? []);
+  const virtualMeshes = sortByPrecedence(input.virtualMeshes ?? []);
+  const statuses = new StatusCollector();
+  const diagnostics: Diagnostic[] = [...discovery.diagnostics];
+
+  const clusters = new Map<string, KubernetesCluster>();
+  for (const c of discovery.clusters) clusters.set(c.metadata.name, c);
+  const meshes = new Map<string, Mesh>();
+  for (const m of discovery.meshes) meshes.set(`${m.metadata.namespace}/${m.metadata.name}`, m);
+  const index = new ServiceIndex(discovery.services, clusters.keys());
+
+  // Selection: which policies select which destination, in precedence order.
+  const meshesByPolicy = new Map<PolicyRef, Set<string>>();
+  const noteMesh = (ref: PolicyRef, s: MeshService): void => {
+    let set = meshesByPolicy.get(ref);
+    if (!set) meshesByPolicy.set(ref, (set = new Set()));
+    set.add(`${s.spec.mesh.namespace}/${s.spec.mesh.name}`);
+  };
+  const trafficRefs = new Map<TrafficPolicy, PolicyRef>();
+  const accessRefs = new Map<AccessPolicy, PolicyRef>();
+  const trafficByDestination = new Map<string, TrafficPolicy[]>();
+  for (const tp of trafficPolicies) {
+    const ref = refOf(tp);
+    trafficRefs.set(tp, ref);
+    statuses.register(ref, tp.metadata.generation);
+    const selected = selectDestinations(tp.spec.destinationSelector, index);
+    for (const e of selected.errors) statuses.policyError(ref, e);
+    for (const s of selected.services) {
+      const key = meshServiceKey(s);
+      statuses.report(ref, key, "ACCEPTED");
+      noteMesh(ref, s);
+      push(trafficByDestination, key, tp);
+    }
+  }
+  const accessByDestination = new Map<string, { policy: AccessPolicy; rule?: ResolvedAccessRule; errors: string[] }[]>();
+  for (const ap of accessPolicies) {
+    const ref = refOf(ap);
+    accessRefs.set(ap, ref);
+    statuses.register(ref, ap.metadata.generation);
+    const selected = selectDestinations(ap.spec.destinationSelector, index);
+    for (const e of selected.errors) statuses.policyError(ref, e);
+    const resolved = resolveAccessRule(ap, index);
+    for (const s of selected.services) {
+      const key = meshServiceKey(s);
+      statuses.report(ref, key, "ACCEPTED");
+      noteMesh(ref, s);
+      push(accessByDestination, key, { policy: ap, ...resolved });
+    }
+  }
+
+  const outputs = new Map<string, Map<string, KubeObject>>();
+  const emit = (cluster: string, obj: KubeObject): void => {
+    let m = outputs.get(cluster);
+    if (!m) outputs.set(cluster, (m = new Map()));
+    const id = `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
+    const previous = m.get(id);
+    if (previous && toCanonicalJson(previous) !== toCanonicalJson(obj)) {
+      diagnostics.push({ severity: "error", cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
+      return;
+    }
+    m.set(id, obj);
+  };
+
+  const virtualMeshOf = validateVirtualMeshes(virtualMeshes, meshes, statuses);
+  const peersOf = (mesh: Mesh): Mesh[] => {
+    const vm = virtualMeshOf.get(`${mesh.metadata.namespace}/${mesh.metadata.name}`);
+    if (!vm) return [mesh];
+    return vm.spec.meshes.map((r) => meshes.get(`${r.namespace}/${r.name}`)).filter((m): m is Mesh => m !== undefined && virtualMeshOf.get(`${m.metadata.namespace}/${m.metadata.name}`) === vm);
+  };
+
+  const resolvedDestinations: ResolvedDestination[] = [];
+  const destinationKeys = [...new Set([...trafficByDestination.keys(), ...accessByDestination.keys()])].sort(compareStrings);
+  for (const key of destinationKeys) {
+    const service = index.get(key)!;
+    const mesh = meshOf(service, meshes);
+    const tps = trafficByDestination.get(key) ?? [];
+    const aps = accessByDestination.get(key) ?? [];
+    if (!mesh) {
+      const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
+      for (const p of [...tps, ...aps.map((a) => a.policy)]) statuses.report(refOf(p), key, "INVALID", message);
+      continue;
+    }
+    const translator: MeshTranslator = MESH_TRANSLATORS[meshTypeOf(mesh)];
+    const clusterName = service.spec.kubeService.ref.clusterName;
+    const ctx: DestinationContext = {
+      key,
+      service,
+      mesh,
+      cluster: clusters.get(clusterName) ?? defaultCluster(clusterName, discovery.managementNamespace),
+      discovery,
+      index,
+      options,
+      ...(virtualMeshOf.has(`${mesh.metadata.namespace}/${mesh.metadata.name}`) ? { virtualMesh: virtualMeshOf.get(`${mesh.metadata.namespace}/${mesh.metadata.name}`)! } : {}),
+      trustPeers: peersOf(mesh),
+    };
+    const { resolved: traffic, reports } = resolveTraffic(service, tps, index, clusterName, (policy, actions) => translator.checkTraffic(policy, actions, ctx));
+    for (const r of reports) statuses.report(r.policy, key, r.state, r.message);
+    const access: ResolvedAccessRule[] = [];
+    for (const a of aps) {
+      const ref = refOf(a.policy);
+      if (!a.rule) {
+        for (const e of a.errors) statuses.report(ref, key, "INVALID", e);
+        continue;
+      }
+      const unsupported = translator.checkAccess(a.policy, a.rule, ctx);
+      if (unsupported.length > 0) for (const e of unsupported) statuses.report(ref, key, "INVALID", e);
+      else access.push(a.rule);
+    }
+    const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: aps.map((a) => refOf(a.policy)) };
+    resolvedDestinations.push(dest);
+    const out = translator.translateDestination(dest, ctx);
+    for (const r of out.reports) statuses.report(r.policy, key, r.state, r.message);
+    for (const obj of out.objects) emit(clusterName, obj);
+  }
+
+  // The workloads each policy affects as sources: selected clients in the meshes of its destinations.
+  const workloadsByMesh = groupWorkloadsByMesh(discovery.workloads);
+  const affected = (ref: PolicyRef, selected: (w: MeshWorkload) => boolean): void => {
+    const names: string[] = [];
+    for (const mk of meshesByPolicy.get(ref) ?? []) for (const w of workloadsByMesh.get(mk) ?? []) if (selected(w)) names.push(w.metadata.name);
+    statuses.addWorkloads(ref, names);
+  };
+  for (const tp of trafficPolicies) affected(trafficRefs.get(tp)!, (w) => workloadSelected(tp.spec.sourceSelector, w));
+  for (const ap of accessPolicies) affected(accessRefs.get(ap)!, (w) => identitySelected(ap.spec.sourceSelector, w));
+
+  const clustersOut: Record<string, KubeObject[]> = {};
+  for (const name of [...outputs.keys()].sort(compareStrings)) clustersOut[name] = [...outputs.get(name)!.values()].sort(compareObjects);
+  return {
+    discovery,
+    clusters: clustersOut,
+    statuses: {
+      trafficPolicies: statuses.policyStatuses("TrafficPolicy"),
+      accessPolicies: statuses.policyStatuses("AccessPolicy"),
+      virtualMeshes: statuses.virtualMeshStatuses(),
+    },
+    certificatePlan: null,
+    diagnostics,
+    resolved: resolvedDestinations,
+  };
+}
+
+function push<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function groupWorkloadsByMesh(workloads: readonly MeshWorkload[]): Map<string, MeshWorkload[]> {
+  const out = new Map<string, MeshWorkload[]>();
+  for (const w of workloads) push(out, `${w.spec.mesh.namespace}/${w.spec.mesh.name}`, w);
+  return out;
+}

@@ -1,0 +1,43 @@
+import { compareStrings } from "../codec/canonical.js";
+import type { PolicyRef } from "../resolve/order.js";
+
+/** Label on every object meshhub emits: the adapters prune and overwrite only objects carrying it. */
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY_VALUE = "meshhub";
+/** Annotation naming the input objects an emitted object was produced from. */
+export const SOURCES_ANNOTATION = "meshhub.io/sources";
+/** Annotation naming the destination (`name.namespace.cluster`) an object configures. */
+export const DESTINATION_ANNOTATION = "meshhub.io/destination";
+/** Marks an object that is a partial (server-side apply) patch of an object meshhub does not own. */
+export const PATCH_ANNOTATION = "meshhub.io/patch";
+
+/** `TrafficPolicy/gloo-mesh/petstore`: how the sources annotation names an input. */
+export function sourceId(ref: PolicyRef | { kind: string; name: string; namespace?: string }): string {
+  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
+/** Metadata for an emitted object: owner label plus the sorted, de-duplicated list of inputs that produced it. */
+export function ownedMetadata(
+  name: string,
+  namespace: string | undefined,
+  sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[],
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> } {
+  const ids = [...new Set(sources.map(sourceId))].sort(compareStrings);
+  return {
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    labels: { ...extra.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+    annotations: { ...extra.annotations, [SOURCES_ANNOTATION]: ids.join(",") },
+  };
+}
+
+/** True when an object carries meshhub's owner label. */
+export function isOwnedByMeshhub(obj: { metadata?: { labels?: Record<string, string> } }): boolean {
+  return obj.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+}
+
+/** `reviews.bookinfo.svc.cluster.local` */
+export function serviceFqdn(name: string, namespace: string, clusterDomain: string): string {
+  return `${name}.${namespace}.svc.${clusterDomain}`;
+}

@@ -1,0 +1,72 @@
+import type { Diagnostic, Discovery } from "../discovery/types.js";
+import type { KubeObject } from "../model/common.js";
+import type { KubernetesCluster, Mesh, MeshService } from "../model/discovery.js";
+import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networking.js";
+import type { ApprovalState } from "../model/status.js";
+import type { ResolvedAccessRule } from "../resolve/access.js";
+import type { PolicyRef } from "../resolve/order.js";
+import type { ServiceIndex } from "../resolve/selectors.js";
+import type { ResolvedPolicyActions, ResolvedTraffic } from "../resolve/traffic.js";
+
+/** Options that change what translation emits. */
+export interface TranslateOptions {
+  /**
+   * Emit meshhub config for a host even when hand-written mesh config for it exists on the cluster (default
+   * false: such a host is a clash, nothing is emitted for it and the affected policies are INVALID).
+   */
+  readonly allowCoexisting?: boolean;
+}
+
+/** Everything a mesh translator may read while translating one destination. */
+export interface DestinationContext {
+  /** `name.namespace.cluster` of the destination service. */
+  readonly key: string;
+  readonly service: MeshService;
+  readonly mesh: Mesh;
+  readonly cluster: KubernetesCluster;
+  readonly discovery: Discovery;
+  readonly index: ServiceIndex;
+  readonly options: TranslateOptions;
+  /** The accepted VirtualMesh this destination's mesh belongs to, if any. */
+  readonly virtualMesh?: VirtualMesh;
+  /**
+   * Meshes that share trust with the destination's mesh: the members of its VirtualMesh, or just the mesh itself.
+   * Only identities from these meshes can be verified by the destination.
+   */
+  readonly trustPeers: readonly Mesh[];
+}
+
+/** The decisions for one destination that a mesh translator renders. */
+export interface ResolvedDestination {
+  readonly key: string;
+  readonly service: MeshService;
+  readonly mesh: Mesh;
+  readonly traffic: ResolvedTraffic;
+  /** Allow rules of the accepted AccessPolicies, in precedence order. */
+  readonly access: readonly ResolvedAccessRule[];
+  /**
+   * AccessPolicies that select this destination, whether or not their rule could be expressed. When non-empty the
+   * destination must become allow-list only, even with no expressible rule: access control fails closed.
+   */
+  readonly accessPolicies: readonly PolicyRef[];
+}
+
+/** An outcome a translator reports for a (policy, destination) pair. */
+export interface PolicyReport {
+  readonly policy: PolicyRef;
+  readonly state: ApprovalState;
+  readonly message: string;
+}
+
+/** A translator for one mesh type. Adding a mesh means implementing this once. */
+export interface MeshTranslator {
+  readonly meshType: "istio" | "linkerd";
+  /** The precise "unsupported" errors for a policy on this destination (mesh and version aware), or none. */
+  checkTraffic(policy: TrafficPolicy, actions: ResolvedPolicyActions, ctx: DestinationContext): readonly string[];
+  /** The precise errors for an access rule this mesh cannot express for this destination, or none. */
+  checkAccess(policy: AccessPolicy, rule: ResolvedAccessRule, ctx: DestinationContext): readonly string[];
+  /** Renders the objects for one destination; clashes with foreign config come back as INVALID reports. */
+  translateDestination(dest: ResolvedDestination, ctx: DestinationContext): { objects: KubeObject[]; reports: PolicyReport[] };
+}
+
+export type { Diagnostic };
