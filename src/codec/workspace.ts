@@ -64,6 +64,19 @@ export function loadWorkspace(files: readonly WorkspaceFile[], limits?: ParseLim
     const e = clusterObjects.get(cluster)!;
     return { cluster, objects: e.objects, sources: e.sources };
   });
-  if (errors.length > 0) return E.left(errors);
+  if (errors.length > 0) return E.left(sortErrors(errors));
   return E.right({ snapshots, resources: loaded.resources, sources: loaded.sources });
+}
+
+/** Orders errors by file, document and item, keeping the order within one object. */
+function sortErrors(errors: InputError[]): InputError[] {
+  return errors
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => {
+      const fa = a.e.file ?? "";
+      const fb = b.e.file ?? "";
+      if (fa !== fb) return fa < fb ? -1 : 1;
+      return (a.e.document ?? 0) - (b.e.document ?? 0) || (a.e.item ?? -1) - (b.e.item ?? -1) || a.i - b.i;
+    })
+    .map(({ e }) => e);
 }

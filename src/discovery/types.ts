@@ -49,4 +49,12 @@ export interface DiscoverOptions {
   readonly managementNamespace?: string;
   /** Declared clusters; a snapshot without a declared cluster gets a default one. */
   readonly clusters?: readonly KubernetesCluster[];
+  /**
+   * Labels that mark Istio gateway workloads; a Service in the istiod namespace whose selector contains them is a
+   * gateway. Defaults: ingress `{istio: ingressgateway}`, east-west `{istio: eastwestgateway}` (Gloo Mesh's setting).
+   */
+  readonly gatewayWorkloadLabels?: {
+    readonly ingress?: Readonly<Record<string, string>>;
+    readonly eastWest?: Readonly<Record<string, string>>;
+  };
 }

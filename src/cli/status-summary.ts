@@ -1,0 +1,27 @@
+import type { TranslationResult } from "../translate/index.js";
+import type { ApprovalStatus } from "../model/status.js";
+
+function lines(kind: string, statuses: Record<string, { state: string; errors?: string[] | undefined; destinations?: Record<string, ApprovalStatus>; meshes?: Record<string, ApprovalStatus> }>): string[] {
+  const out: string[] = [];
+  for (const [key, s] of Object.entries(statuses)) {
+    out.push(`${kind} ${key}: ${s.state}`);
+    for (const e of s.errors ?? []) out.push(`    ${e}`);
+    for (const [dest, d] of Object.entries(s.destinations ?? s.meshes ?? {})) {
+      if (d.state === "ACCEPTED") continue;
+      out.push(`  ${dest}: ${d.state}`);
+      for (const e of d.errors ?? []) out.push(`    ${e}`);
+    }
+  }
+  return out;
+}
+
+/** A readable summary of every status and diagnostic, for stderr after `translate` and in `demo`. */
+export function formatStatusSummary(result: TranslationResult): string {
+  const out = [
+    ...lines("TrafficPolicy", result.statuses.trafficPolicies),
+    ...lines("AccessPolicy", result.statuses.accessPolicies),
+    ...lines("VirtualMesh", result.statuses.virtualMeshes),
+  ];
+  for (const d of result.diagnostics) out.push(`${d.severity}: ${[d.cluster, d.kind, d.namespace ? `${d.namespace}/${d.name}` : d.name].filter(Boolean).join(" ")}: ${d.message}`);
+  return out.length > 0 ? `${out.join("\n")}\n` : "";
+}
