@@ -21,6 +21,8 @@ export interface DetectedMesh {
   /** Istio revision; undefined for the default revision (and for Linkerd). */
   readonly revision?: string;
   readonly mesh: Mesh;
+  /** Names of the control-plane Deployments (in `namespace`): infrastructure, not app workloads. */
+  readonly controlPlaneDeployments: readonly string[];
   /** Selectors of the gateway Services attached to this mesh: their pods are gateways, not app workloads. */
   readonly gatewaySelectors: readonly Readonly<Record<string, string>>[];
 }

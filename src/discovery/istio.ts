@@ -119,7 +119,7 @@ export function istioRevisionTags(index: ClusterIndex): Map<string, string> {
 
 interface PendingIstio {
   readonly deployment: RawObject;
-  readonly detected: Omit<DetectedMesh, "mesh" | "gatewaySelectors">;
+  readonly detected: Omit<DetectedMesh, "mesh" | "gatewaySelectors" | "controlPlaneDeployments">;
   readonly spec: Omit<IstioMeshSpec, "ingressGateways" | "eastWestGateways">;
   readonly ingress: MeshGateway[];
   readonly eastWest: MeshGateway[];
@@ -219,7 +219,7 @@ export function detectIstioMeshes(ctx: DiscoveryContext, index: ClusterIndex): D
       metadata: { name: p.detected.name, namespace: ctx.managementNamespace, labels: discoveredLabels(cluster) },
       spec: { istio: { ...p.spec, ingressGateways: p.ingress, eastWestGateways: p.eastWest } },
     };
-    return { ...p.detected, mesh, gatewaySelectors: p.selectors };
+    return { ...p.detected, mesh, controlPlaneDeployments: [p.deployment.name], gatewaySelectors: p.selectors };
   });
 }
 

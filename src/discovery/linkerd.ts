@@ -143,7 +143,7 @@ export function detectLinkerdMeshes(ctx: DiscoveryContext, index: ClusterIndex):
     list.push({ d, template, controller });
     byNamespace.set(d.namespace, list);
   }
-  const pending: { detected: Omit<DetectedMesh, "mesh" | "gatewaySelectors">; spec: LinkerdMeshSpec; selectors: Record<string, string>[] }[] = [];
+  const pending: { detected: Omit<DetectedMesh, "mesh" | "gatewaySelectors" | "controlPlaneDeployments">; spec: LinkerdMeshSpec; selectors: Record<string, string>[]; deployments: string[] }[] = [];
   for (const namespace of [...byNamespace.keys()].sort(compareStrings)) {
     const candidates = (byNamespace.get(namespace) ?? []).sort((a, b) => CONTROL_PLANE_DEPLOYMENTS.indexOf(a.d.name as never) - CONTROL_PLANE_DEPLOYMENTS.indexOf(b.d.name as never));
     const canonical = candidates[0];
@@ -175,6 +175,7 @@ export function detectLinkerdMeshes(ctx: DiscoveryContext, index: ClusterIndex):
         trustAnchors: readTrustAnchors(ctx, index, canonical.d, namespace, config),
       },
       selectors: [],
+      deployments: candidates.map((c) => c.d.name),
     });
   }
 
@@ -197,6 +198,6 @@ export function detectLinkerdMeshes(ctx: DiscoveryContext, index: ClusterIndex):
       metadata: { name: p.detected.name, namespace: ctx.managementNamespace, labels: discoveredLabels(cluster) },
       spec: { linkerd: p.spec },
     };
-    return { ...p.detected, mesh, gatewaySelectors: p.selectors };
+    return { ...p.detected, mesh, controlPlaneDeployments: p.deployments, gatewaySelectors: p.selectors };
   });
 }

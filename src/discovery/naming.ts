@@ -1,3 +1,4 @@
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../model/labels.js";
 import { isLabelValue } from "../model/common.js";
 import { fnv1a32Hex } from "../util/hash.js";
 
@@ -16,9 +17,6 @@ export function discoveredName(...parts: string[]): string {
 
 /** Label naming the source cluster on every discovered object. */
 export const CLUSTER_LABEL = "discovery.meshhub.io/cluster";
-/** Standard label marking objects meshhub wrote; foreign-config indexing skips objects that carry it. */
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const MANAGED_BY_VALUE = "meshhub";
 
 /** The labels every discovered object carries. */
 export function discoveredLabels(cluster: string): Record<string, string> {
@@ -29,3 +27,5 @@ export function discoveredLabels(cluster: string): Record<string, string> {
 export function clusterLabelValue(cluster: string): string {
   return isLabelValue(cluster) ? cluster : discoveredName(cluster);
 }
+
+export { MANAGED_BY_LABEL, MANAGED_BY_VALUE };

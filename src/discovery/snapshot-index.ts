@@ -122,8 +122,12 @@ export class ClusterIndex {
   }
 }
 
-/** Flattens `kind: List` documents, keeping the item index for diagnostics. */
-function* flatten(snapshot: ClusterSnapshot): Generator<{ value: unknown; source: ObjectSource | undefined }> {
+/**
+ * Flattens `kind: List` documents. `source` is the caller's provenance (from `snapshot.sources`) and travels with the
+ * object; `position` (index in `objects`) is only used to point at objects that cannot be named otherwise, so that
+ * diagnostics about named objects never depend on input order.
+ */
+function* flatten(snapshot: ClusterSnapshot): Generator<{ value: unknown; source: ObjectSource | undefined; position: ObjectSource }> {
   const objects: readonly unknown[] = Array.isArray(snapshot.objects) ? snapshot.objects : [];
   for (let i = 0; i < objects.length; i++) {
     const value = objects[i];
@@ -131,9 +135,9 @@ function* flatten(snapshot: ClusterSnapshot): Generator<{ value: unknown; source
     const source = given ? strip({ file: given.file, document: given.document, item: given.item }) : undefined;
     const items = isRecord(value) && typeof value.kind === "string" && value.kind.endsWith("List") ? asArray(value.items) : undefined;
     if (items) {
-      for (let j = 0; j < items.length; j++) yield { value: items[j], source: strip({ ...(source ?? { document: i }), item: j }) };
+      for (let j = 0; j < items.length; j++) yield { value: items[j], source: source ? strip({ ...source, item: j }) : undefined, position: { document: i, item: j } };
     } else {
-      yield { value, source: source ?? { document: i } };
+      yield { value, source, position: { document: i } };
     }
   }
 }
@@ -159,8 +163,8 @@ export function indexSnapshots(snapshots: readonly ClusterSnapshot[], sink: Diag
       sink.add({ severity: "error", cluster, message: "snapshot objects are not a list", path: "objects", expected: "a list of Kubernetes objects", found: renderFound(snapshot.objects) });
       continue;
     }
-    for (const { value, source } of flatten(snapshot)) {
-      const o = readObject(cluster, value, source, sink);
+    for (const { value, source, position } of flatten(snapshot)) {
+      const o = readObject(cluster, value, source, position, sink);
       if (o) list.push(o);
     }
   }
@@ -203,11 +207,12 @@ function dedupe(objects: readonly RawObject[], sink: DiagnosticSink): RawObject[
   return out;
 }
 
-function readObject(cluster: string, value: unknown, source: ObjectSource | undefined, sink: DiagnosticSink): RawObject | undefined {
+function readObject(cluster: string, value: unknown, source: ObjectSource | undefined, position: ObjectSource, sink: DiagnosticSink): RawObject | undefined {
   const where = strip({ cluster, file: source?.file, document: source?.document, item: source?.item });
+  const anonymous = strip({ cluster, file: source?.file, document: source?.document ?? position.document, item: source?.item ?? position.item });
   if (!isRecord(value)) {
     if (value === null || value === undefined) return undefined; // empty YAML document
-    sink.add({ ...where, severity: "error", message: "object is not a mapping; skipped", expected: "a Kubernetes object", found: renderFound(value) });
+    sink.add({ ...anonymous, severity: "error", message: "object is not a mapping; skipped", expected: "a Kubernetes object", found: renderFound(value) });
     return undefined;
   }
   const kind = value.kind;
@@ -216,11 +221,11 @@ function readObject(cluster: string, value: unknown, source: ObjectSource | unde
   const nameHint = isRecord(metadata) && typeof metadata.name === "string" ? metadata.name : undefined;
   const nsHint = isRecord(metadata) && typeof metadata.namespace === "string" ? metadata.namespace : undefined;
   if (typeof kind !== "string" || kind === "") {
-    sink.add(strip({ ...where, name: nameHint, namespace: nsHint, severity: "error", message: "object has no kind; skipped", path: "kind", expected: "a string", found: renderFound(kind) }));
+    sink.add(strip({ ...(nameHint === undefined ? anonymous : where), name: nameHint, namespace: nsHint, severity: "error", message: "object has no kind; skipped", path: "kind", expected: "a string", found: renderFound(kind) }));
     return undefined;
   }
   if (typeof apiVersion !== "string" || apiVersion === "") {
-    sink.add(strip({ ...where, kind, name: nameHint, namespace: nsHint, severity: "error", message: "object has no apiVersion; skipped", path: "apiVersion", expected: "a string like v1 or apps/v1", found: renderFound(apiVersion) }));
+    sink.add(strip({ ...(nameHint === undefined ? anonymous : where), kind, name: nameHint, namespace: nsHint, severity: "error", message: "object has no apiVersion; skipped", path: "apiVersion", expected: "a string like v1 or apps/v1", found: renderFound(apiVersion) }));
     return undefined;
   }
   const group = groupOf(apiVersion);
@@ -230,9 +235,15 @@ function readObject(cluster: string, value: unknown, source: ObjectSource | unde
     sink.add(strip({ ...where, kind, name, namespace, severity: "error" as const, message, path, expected, found: renderFound(found) }));
     return undefined;
   };
-  if (!isRecord(metadata)) return fail("object has no metadata; skipped", "metadata", "an object with name (and namespace)", metadata);
+  if (!isRecord(metadata)) {
+    sink.add(strip({ ...anonymous, kind, severity: "error" as const, message: "object has no metadata; skipped", path: "metadata", expected: "an object with name (and namespace)", found: renderFound(metadata) }));
+    return undefined;
+  }
   const name = metadata.name;
-  if (typeof name !== "string" || name === "") return fail("object has no name; skipped", "metadata.name", "a non-empty string", name, undefined, nsHint);
+  if (typeof name !== "string" || name === "") {
+    sink.add(strip({ ...anonymous, kind, namespace: nsHint, severity: "error" as const, message: "object has no name; skipped", path: "metadata.name", expected: "a non-empty string", found: renderFound(name) }));
+    return undefined;
+  }
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) return fail("object name is not a valid Kubernetes name; skipped", "metadata.name", "a DNS-1123 subdomain (lower-case letters, digits, '-', '.')", name, name, nsHint);
   let namespace = "";
   if (!CLUSTER_SCOPED.has(kind)) {

@@ -144,6 +144,7 @@ function describeIntent(intent: MeshIntent): string {
 /** Why a controller is mesh infrastructure rather than an app workload, or undefined. */
 function infrastructureReason(controller: RawObject, template: PodSpecInfo, proxy: DetectedProxy | undefined, meshes: readonly DetectedMesh[]): string | undefined {
   const labels = template.labels;
+  if (meshes.some((m) => m.namespace === controller.namespace && controller.kind === "Deployment" && m.controlPlaneDeployments.includes(controller.name))) return "control plane";
   if (labels["linkerd.io/control-plane-component"] !== undefined) return "Linkerd control-plane component";
   if (labels.istio !== undefined && /gateway$/.test(labels.istio)) return "Istio gateway";
   if ((template.annotations["inject.istio.io/templates"] ?? "").split(",").includes("gateway")) return "Istio gateway";

@@ -104,6 +104,7 @@ export const LinkerdMeshSpec = z.strictObject({
 });
 export type LinkerdMeshSpec = z.infer<typeof LinkerdMeshSpec>;
 
+/** A discovered control plane: an Istio revision or a Linkerd installation on one cluster. */
 export const Mesh = z.strictObject({
   apiVersion: z.literal(DISCOVERY_API_VERSION),
   kind: z.literal("Mesh"),
@@ -121,6 +122,7 @@ export const WorkloadControllerRef = z.strictObject({
   clusterName: ClusterName,
 });
 
+/** A discovered workload (Deployment, StatefulSet or DaemonSet) whose pods run a mesh proxy. */
 export const MeshWorkload = z.strictObject({
   apiVersion: z.literal(DISCOVERY_API_VERSION),
   kind: z.literal("MeshWorkload"),
@@ -147,6 +149,7 @@ export const ServicePort = z.strictObject({
 });
 export type ServicePort = z.infer<typeof ServicePort>;
 
+/** A discovered Kubernetes Service whose selector picks at least one mesh workload: a policy destination. */
 export const MeshService = z.strictObject({
   apiVersion: z.literal(DISCOVERY_API_VERSION),
   kind: z.literal("MeshService"),

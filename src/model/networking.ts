@@ -81,6 +81,7 @@ export const QueryParameterMatcher = z.strictObject({
 });
 export type QueryParameterMatcher = z.infer<typeof QueryParameterMatcher>;
 
+/** One request matcher: path (prefix | exact | regex), headers, query parameters and method, AND-ed. */
 export const HttpMatcher = z
   .strictObject({
     prefix: z.string().optional(),
@@ -188,6 +189,7 @@ export const MtlsPolicy = z.strictObject({
 });
 export type MtlsPolicy = z.infer<typeof MtlsPolicy>;
 
+/** The actions of a TrafficPolicy (`spec.policy`), one optional field per feature. */
 export const TrafficPolicyActions = z.strictObject({
   trafficShift: TrafficShift.optional(),
   faultInjection: FaultInjection.optional(),
@@ -215,6 +217,7 @@ export const TrafficPolicySpec = z.strictObject({
 });
 export type TrafficPolicySpec = z.infer<typeof TrafficPolicySpec>;
 
+/** Mesh-agnostic traffic rules for the selected destinations, as Gloo Mesh OSS v1 defined them. */
 export const TrafficPolicy = z.strictObject({
   apiVersion: ApiVersion,
   kind: z.literal("TrafficPolicy"),
@@ -233,6 +236,7 @@ export const AccessPolicySpec = z.strictObject({
 });
 export type AccessPolicySpec = z.infer<typeof AccessPolicySpec>;
 
+/** An allow rule: which identities may call the selected destinations, on which paths, methods and ports. */
 export const AccessPolicy = z.strictObject({
   apiVersion: ApiVersion,
   kind: z.literal("AccessPolicy"),
@@ -285,6 +289,7 @@ export const VirtualMeshSpec = z.strictObject({
 });
 export type VirtualMeshSpec = z.infer<typeof VirtualMeshSpec>;
 
+/** A group of meshes sharing a root of trust, federating services and (optionally) denying by default. */
 export const VirtualMesh = z.strictObject({
   apiVersion: ApiVersion,
   kind: z.literal("VirtualMesh"),

@@ -1,9 +1,9 @@
 import { compareStrings } from "../codec/canonical.js";
 import type { PolicyRef } from "../resolve/order.js";
 
-/** Label on every object meshhub emits: the adapters prune and overwrite only objects carrying it. */
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const MANAGED_BY_VALUE = "meshhub";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../model/labels.js";
+
+export { MANAGED_BY_LABEL, MANAGED_BY_VALUE };
 /** Annotation naming the input objects an emitted object was produced from. */
 export const SOURCES_ANNOTATION = "meshhub.io/sources";
 /** Annotation naming the destination (`name.namespace.cluster`) an object configures. */
