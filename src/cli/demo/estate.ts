@@ -134,7 +134,10 @@ function injectedPod(app: AppSpec, index: number, proxy: "istio" | "linkerd"): K
 
 function app(spec: AppSpec, proxy: "istio" | "linkerd", pods = 1): KubeObject[] {
   const out = [deployment(spec)];
-  for (let i = 0; i < pods; i++) out.push(...injectedPod(spec, i, proxy));
+  for (let i = 0; i < pods; i++) {
+    const [replicaSet, pod] = injectedPod(spec, i, proxy);
+    out.push(...(i === 0 ? [replicaSet!, pod!] : [pod!]));
+  }
   return out;
 }
 

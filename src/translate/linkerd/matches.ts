@@ -51,10 +51,19 @@ export function isGatewayLiteralPath(path: string): boolean {
 
 /** Why a user regex will not compile in Linkerd (Rust `regex`, RE2-like: no lookaround, no backreferences). */
 export function rustRegexProblem(re: string): string | undefined {
-  if (/\(\?<?[=!]/.test(re)) return "uses lookaround ((?=, (?!, (?<=, (?<!)";
-  if (/\(\?>/.test(re)) return "uses an atomic group ((?>…))";
-  if (/\\[1-9]/.test(re) || /\\k</.test(re)) return "uses a backreference";
-  if (/[*+?}]\+/.test(re)) return "uses a possessive quantifier";
+  // The model already checked the syntax with JavaScript's engine; these are the JS features Rust regex lacks.
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === "\\") {
+      const next = re[i + 1] ?? "";
+      if (/[1-9]/.test(next) || (next === "k" && re[i + 2] === "<")) return "uses a backreference";
+      i++;
+      continue;
+    }
+    if (c === "(" && re[i + 1] === "?" && (re[i + 2] === "=" || re[i + 2] === "!" || (re[i + 2] === "<" && (re[i + 3] === "=" || re[i + 3] === "!")))) {
+      return "uses lookaround ((?=, (?!, (?<=, (?<!)";
+    }
+  }
   return undefined;
 }
 
@@ -110,37 +119,45 @@ export function gatewayMatches(m: HttpMatcher | undefined): Record<string, unkno
 }
 
 /** The problems with a matcher on a Gateway-API/Linkerd HTTPRoute (negation, names, regexes, list limits). */
-export function checkGatewayMatcher(m: HttpMatcher, where: string): string[] {
+export function checkGatewayMatcher(m: HttpMatcher, where: string, label: string): string[] {
   const errors: string[] = [];
   const names = new Set<string>();
   for (const h of m.headers ?? []) {
     if (h.invertMatch) continue; // reported by the caller with the version-specific message
     const lower = h.name.toLowerCase();
-    if (!HTTP_TOKEN.test(h.name)) errors.push(`${where}: header ${JSON.stringify(h.name)} cannot be matched by a Linkerd HTTPRoute (header names must be RFC 7230 tokens; pseudo-headers such as :authority are not matchable)`);
-    if (names.has(lower)) errors.push(`${where}: header ${JSON.stringify(h.name)} is matched twice; an HTTPRoute match allows one condition per header name — combine them into one regular expression`);
+    if (!HTTP_TOKEN.test(h.name)) errors.push(`${where}: header ${JSON.stringify(h.name)} cannot be matched by ${label}: HTTPRoute header names must be RFC 7230 tokens, so pseudo-headers such as :authority are not matchable; match on the path or a regular header instead`);
+    if (names.has(lower)) errors.push(`${where}: header ${JSON.stringify(h.name)} is matched twice, which ${label} cannot express (an HTTPRoute match allows one condition per header name); combine them into one regular expression`);
     names.add(lower);
     if (h.regex && h.value !== undefined) {
       const p = rustRegexProblem(h.value);
-      if (p) errors.push(`${where}: the regular expression for header ${h.name} ${p}, which Linkerd's regex engine (Rust regex, RE2 syntax) does not support`);
+      if (p) errors.push(regexMessage(`${where}: the regular expression for header ${h.name}`, p, label));
     }
   }
   const qnames = new Set<string>();
   for (const q of m.queryParameters ?? []) {
-    if (!HTTP_TOKEN.test(q.name)) errors.push(`${where}: query parameter ${JSON.stringify(q.name)} cannot be matched by a Gateway API HTTPRoute (names must be RFC 7230 tokens)`);
-    if (qnames.has(q.name)) errors.push(`${where}: query parameter ${JSON.stringify(q.name)} is matched twice; an HTTPRoute match allows one condition per parameter`);
+    if (!HTTP_TOKEN.test(q.name)) errors.push(`${where}: query parameter ${JSON.stringify(q.name)} cannot be matched by ${label}: HTTPRoute query parameter names must be RFC 7230 tokens; rename the parameter or match on the path`);
+    if (qnames.has(q.name)) errors.push(`${where}: query parameter ${JSON.stringify(q.name)} is matched twice, which ${label} cannot express (one condition per parameter); combine them into one regular expression`);
     qnames.add(q.name);
     if (q.regex && q.value !== undefined) {
       const p = rustRegexProblem(q.value);
-      if (p) errors.push(`${where}: the regular expression for query parameter ${q.name} ${p}, which Linkerd's regex engine (Rust regex, RE2 syntax) does not support`);
+      if (p) errors.push(regexMessage(`${where}: the regular expression for query parameter ${q.name}`, p, label));
     }
   }
-  if ((m.headers?.length ?? 0) > 16) errors.push(`${where}: ${m.headers?.length} header conditions; an HTTPRoute match allows at most 16`);
-  if ((m.queryParameters?.length ?? 0) > 16) errors.push(`${where}: ${m.queryParameters?.length} query conditions; an HTTPRoute match allows at most 16`);
-  if (m.regex !== undefined) {
-    const p = rustRegexProblem(m.regex);
-    if (p) errors.push(`${where}: the path regular expression ${JSON.stringify(m.regex)} ${p}, which Linkerd's regex engine (Rust regex, RE2 syntax) does not support`);
-  }
+  if ((m.headers?.length ?? 0) > 16) errors.push(`${where}: ${m.headers?.length} header conditions, more than the 16 an HTTPRoute match allows on ${label}; split the matcher`);
+  if ((m.queryParameters?.length ?? 0) > 16) errors.push(`${where}: ${m.queryParameters?.length} query conditions, more than the 16 an HTTPRoute match allows on ${label}; split the matcher`);
+  errors.push(...checkPathRegex(m, where, label));
   return errors;
+}
+
+/** Path-regex problems (both flavours: ServiceProfile `pathRegex` is compiled by the same Rust engine). */
+export function checkPathRegex(m: HttpMatcher, where: string, label: string): string[] {
+  if (m.regex === undefined) return [];
+  const p = rustRegexProblem(m.regex);
+  return p ? [regexMessage(`${where}: the path regular expression ${JSON.stringify(m.regex)}`, p, label)] : [];
+}
+
+function regexMessage(what: string, problem: string, label: string): string {
+  return `${what} ${problem}, which Linkerd's regex engine (Rust regex, RE2 syntax) does not support (${label}); rewrite it without lookaround or backreferences, e.g. as several positive matches`;
 }
 
 /** A ServiceProfile `pathRegex` for the matcher's path (Linkerd anchors it; explicit anchors are harmless). */

@@ -1,0 +1,239 @@
+/**
+ * AccessPolicies as Linkerd authorization: a Server per target port (server.ts), a MeshTLSAuthentication per
+ * policy (identities.ts), and AuthorizationPolicies that tie them together.
+ *
+ * Allowed ports pick the Servers, with the Istio translation's meaning: an allowed *service* port stands for its
+ * numeric target port, any other number is a workload port; a named target port cannot be resolved from discovery,
+ * so such a rule is an error (left out: fail closed).
+ *
+ * Paths and methods need HTTPRoutes whose parent is the Server (`policy.linkerd.io/v1beta3`, Linkerd ≥2.14).
+ * Linkerd picks ONE best-matching route per request and applies the authorizations attached to that route; a
+ * request matching no route is refused (404). So, on a Server where any policy restricts paths or methods:
+ * - each restricting policy gets a route with its (path × method) matches;
+ * - unrestricted policies share a catch-all route (`<server>-any`), so their callers are not cut off;
+ * - a policy is authorized on every route of that Server whose matches all lie inside what the policy allows
+ *   (its own route, the catch-all only for unrestricted policies, and other policies' narrower routes). A route
+ *   that merely overlaps a policy's paths never gets its authorization, so the result can be narrower than Istio's
+ *   OR of rules when two policies' paths overlap without nesting — never wider.
+ * Servers without such routes get AuthorizationPolicies that target the Server itself.
+ *
+ * Paths: `*` = any; `/x` exact; `/x*` a string prefix (matches.ts renders it exactly: PathPrefix alone would also
+ * match `/x` for `/x/*` or miss `/xy` for `/x*`, because Linkerd prefixes are segment-wise and ignore a trailing
+ * `/` — widening is not acceptable in an allow-list); `*x` a suffix, as an anchored RegularExpression.
+ *
+ * Kubelet probes: Linkerd authorizes them automatically only on ports without a Server or whose Server has no
+ * routes. meshhub cannot know probe paths, so it emits nothing for them and marks every authorization route with a
+ * `meshhub.io/warning` annotation saying so (probes on such a port must be authorized explicitly).
+ */
+import type { KubeObject } from "../../model/common.js";
+import type { AccessPolicy } from "../../model/networking.js";
+import type { ResolvedAccessRule } from "../../resolve/access.js";
+import type { PolicyRef } from "../../resolve/order.js";
+import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import type { DestinationContext, PolicyReport, ResolvedDestination } from "../types.js";
+import { checkIdentities, renderIdentities } from "./identities.js";
+import { exactPath, prefixPaths, regexEscape } from "./matches.js";
+import { renderMeshTlsAuthentication } from "./mesh-tls-authentication.js";
+import { objectName } from "./names.js";
+import { renderServerRoute } from "./http-route.js";
+import { planServers, renderServer, type ServerPlan } from "./server.js";
+import { AUTHORIZATION_API, type LinkerdFlavour } from "./version.js";
+
+export const WARNING_ANNOTATION = "meshhub.io/warning";
+
+type PathPattern = { readonly kind: "exact" | "prefix" | "suffix"; readonly value: string };
+/** One allowed (path, method) combination; undefined parts allow anything. */
+interface Atom {
+  readonly path?: PathPattern;
+  readonly method?: string;
+}
+
+function parsePath(p: string): PathPattern | undefined {
+  if (p === "*") return undefined;
+  if (p.endsWith("*")) return { kind: "prefix", value: p.slice(0, -1) };
+  if (p.startsWith("*")) return { kind: "suffix", value: p.slice(1) };
+  return { kind: "exact", value: p };
+}
+
+/** The (path × method) atoms of a rule, or undefined when it restricts neither. */
+function atomsOf(rule: ResolvedAccessRule): Atom[] | undefined {
+  const paths = (rule.paths ?? []).includes("*") ? [] : (rule.paths ?? []).map(parsePath);
+  const methods = rule.methods ?? [];
+  if (paths.length === 0 && methods.length === 0) return undefined;
+  const out: Atom[] = [];
+  for (const path of paths.length > 0 ? paths : [undefined])
+    for (const method of methods.length > 0 ? methods : [undefined]) out.push({ ...(path ? { path } : {}), ...(method !== undefined ? { method } : {}) });
+  return out;
+}
+
+/** True when every request matching path `a` also matches `b` (paths always start with `/`). */
+function pathWithin(a: PathPattern | undefined, b: PathPattern | undefined): boolean {
+  if (b === undefined) return true;
+  if (b.kind === "prefix" && b.value === "/") return true;
+  if (a === undefined) return false;
+  switch (a.kind) {
+    case "exact":
+      return b.kind === "exact" ? a.value === b.value : b.kind === "prefix" ? a.value.startsWith(b.value) : a.value.endsWith(b.value);
+    case "prefix":
+      return b.kind === "prefix" && a.value.startsWith(b.value);
+    case "suffix":
+      return b.kind === "suffix" && a.value.endsWith(b.value);
+  }
+}
+
+function atomWithin(a: Atom, b: Atom): boolean {
+  return pathWithin(a.path, b.path) && (b.method === undefined || a.method === b.method);
+}
+
+/** True when everything a route with atoms `route` matches is allowed by `allowed` (undefined = unrestricted). */
+function routeWithin(route: Atom[] | undefined, allowed: Atom[] | undefined): boolean {
+  if (allowed === undefined) return true;
+  if (route === undefined) return false;
+  return route.every((a) => allowed.some((b) => atomWithin(a, b)));
+}
+
+function atomMatches(atom: Atom): Record<string, unknown>[] {
+  const method = atom.method !== undefined ? { method: atom.method } : {};
+  const p = atom.path;
+  if (p === undefined) return [method];
+  const paths = p.kind === "exact" ? [exactPath(p.value)] : p.kind === "prefix" ? prefixPaths(p.value) : [{ type: "RegularExpression", value: `^.*${regexEscape(p.value)}$` }];
+  return paths.map((path) => ({ path, ...method }));
+}
+
+/** Workload (container) port numbers an allowed-ports list stands for; see the module comment. */
+function workloadPorts(rule: ResolvedAccessRule, ctx: DestinationContext): { ports: Set<number>; errors: string[] } {
+  const ports = new Set<number>();
+  const errors: string[] = [];
+  for (const p of rule.ports ?? []) {
+    const sp = ctx.service.spec.kubeService.ports.find((x) => x.port === p);
+    if (sp === undefined || sp.targetPort === undefined) ports.add(p);
+    else if (typeof sp.targetPort === "number") ports.add(sp.targetPort);
+    else if (/^\d+$/.test(sp.targetPort)) ports.add(Number(sp.targetPort));
+    else
+      errors.push(
+        `allowedPorts: service port ${p} of ${ctx.key} targets the named container port ${JSON.stringify(sp.targetPort)}; the port number is unknown to discovery, so it cannot be matched exactly — allow the container port number instead; the rule is left out (access is not widened)`,
+      );
+  }
+  return { ports, errors };
+}
+
+function serverAllowed(server: ServerPlan, rule: ResolvedAccessRule, ctx: DestinationContext): boolean {
+  if (!rule.ports?.length) return true;
+  return typeof server.target === "number" && workloadPorts(rule, ctx).ports.has(server.target);
+}
+
+function hasSelector(ctx: DestinationContext): boolean {
+  return Object.keys(ctx.service.spec.kubeService.workloadSelectorLabels).length > 0;
+}
+
+const LEFT_OUT = "the rule is left out and the destination stays closed to it (access is not widened)";
+
+/** The errors for an access rule this Linkerd cannot express exactly for the destination. */
+export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule, ctx: DestinationContext, flavour: LinkerdFlavour): string[] {
+  if (!flavour.parsed) {
+    return [`cannot tell which Linkerd policy resources ${flavour.label} serves: the version is not a stable-2.x.y, edge-YY.M.N or version-2.x tag; ${LEFT_OUT} (fix the version discovery reports)`];
+  }
+  if (!flavour.authorizationPolicy) {
+    const closed = flavour.serverApiVersion
+      ? "the destination's ports still get Servers, which deny by default"
+      : "Linkerd before 2.11 has no Server either, so meshhub cannot enforce anything on this destination: upgrade Linkerd";
+    return [`authorization by AccessPolicy requires Linkerd ≥2.12 (found ${flavour.label}): AuthorizationPolicy and MeshTLSAuthentication were added in 2.12; ${closed}`];
+  }
+  const errors: string[] = [];
+  if (!hasSelector(ctx)) {
+    errors.push(
+      `service ${ctx.key} has no pod selector, so a Linkerd Server cannot select its workloads (an empty podSelector would take over port ${ctx.service.spec.kubeService.ports.map((p) => p.port).join(", ")} of every pod in namespace ${ctx.service.spec.kubeService.ref.namespace}); nothing is emitted for it`,
+    );
+  }
+  const atoms = atomsOf(rule);
+  if (atoms && !flavour.inboundRoutes) {
+    errors.push(
+      `allowedPaths/allowedMethods require Linkerd ≥2.14 (found ${flavour.label}): per-route authorization needs policy.linkerd.io/v1beta3 HTTPRoutes attached to a Server; allow whole ports instead, or upgrade Linkerd — ${LEFT_OUT}`,
+    );
+  }
+  if (atoms) {
+    const n = atoms.flatMap(atomMatches).length;
+    if (n > 128) errors.push(`allowedPaths × allowedMethods give ${n} route matches; a Linkerd HTTPRoute holds at most 128 (16 rules of 8) — split the policy; ${LEFT_OUT}`);
+  }
+  errors.push(...checkIdentities(rule, ctx, flavour));
+  errors.push(...workloadPorts(rule, ctx).errors);
+  return errors;
+}
+
+function authorizationPolicy(name: string, target: { kind: "Server" | "HTTPRoute"; name: string }, mtlsName: string, ctx: DestinationContext, source: PolicyRef): KubeObject {
+  return {
+    apiVersion: AUTHORIZATION_API,
+    kind: "AuthorizationPolicy",
+    metadata: ownedMetadata(name, ctx.service.spec.kubeService.ref.namespace, [source], { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    spec: {
+      targetRef: { group: "policy.linkerd.io", kind: target.kind, name: target.name },
+      requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: mtlsName }],
+    },
+  };
+}
+
+function probeWarning(server: ServerPlan): string {
+  return `Linkerd stops authorizing kubelet probes automatically once an HTTPRoute is attached to Server ${server.name} (port ${server.target}); if liveness/readiness probes use this port, authorize them explicitly (an HTTPRoute for the probe paths and an AuthorizationPolicy with a NetworkAuthentication for the node network) or the pods will not become ready`;
+}
+
+/** Servers, routes, MeshTLSAuthentications and AuthorizationPolicies for a destination's access rules. */
+export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext, flavour: LinkerdFlavour): { objects: KubeObject[]; reports: PolicyReport[] } {
+  const objects: KubeObject[] = [];
+  const reports: PolicyReport[] = [];
+  if (dest.accessPolicies.length === 0 || !flavour.serverApiVersion || !hasSelector(ctx)) return { objects, reports };
+  const servers = planServers(ctx);
+  // Fail closed: every port gets a Server even when no rule survived.
+  for (const s of servers) objects.push(renderServer(s, ctx, flavour, dest.accessPolicies));
+  if (!flavour.authorizationPolicy) return { objects, reports };
+
+  const svc = ctx.service.spec.kubeService.ref.name;
+  const mtlsNames = new Map<ResolvedAccessRule, string>();
+  const mtlsName = (rule: ResolvedAccessRule): string => {
+    let name = mtlsNames.get(rule);
+    if (name === undefined) {
+      name = objectName([svc, rule.policy.name, rule.policy.namespace]);
+      mtlsNames.set(rule, name);
+      objects.push(renderMeshTlsAuthentication(name, renderIdentities(rule, ctx), ctx, rule.policy));
+    }
+    return name;
+  };
+  const rules = dest.access.filter((r) => renderIdentities(r, ctx).length > 0);
+  /** One AuthorizationPolicy per target; on a policy's own route it shares the route's name. */
+  const authorizeAll = (rule: ResolvedAccessRule, targets: readonly { kind: "Server" | "HTTPRoute"; name: string; own: boolean }[]): void => {
+    for (const t of targets) {
+      const name = t.own ? t.name : objectName([t.name, rule.policy.name, rule.policy.namespace]);
+      objects.push(authorizationPolicy(name, t, mtlsName(rule), ctx, rule.policy));
+    }
+  };
+
+  for (const server of servers) {
+    const here = rules.filter((r) => serverAllowed(server, r, ctx));
+    const restricted = here.filter((r) => atomsOf(r) !== undefined);
+    if (restricted.length === 0) {
+      for (const r of here) authorizeAll(r, [{ kind: "Server", name: server.name, own: false }]);
+      continue;
+    }
+    const warning = { [WARNING_ANNOTATION]: probeWarning(server) };
+    const routes: { kind: "HTTPRoute"; name: string; atoms: Atom[] | undefined; owner?: ResolvedAccessRule }[] = [];
+    for (const r of restricted) {
+      const atoms = atomsOf(r)!;
+      const name = objectName([server.name, r.policy.name, r.policy.namespace]);
+      routes.push({ kind: "HTTPRoute", name, atoms, owner: r });
+      objects.push(renderServerRoute(name, server.name, atoms.flatMap(atomMatches), ctx, [r.policy], warning));
+    }
+    if (here.some((r) => atomsOf(r) === undefined)) {
+      const name = objectName([server.name, "any"]);
+      routes.push({ kind: "HTTPRoute", name, atoms: undefined });
+      objects.push(renderServerRoute(name, server.name, [], ctx, here.filter((r) => atomsOf(r) === undefined).map((r) => r.policy), warning));
+    }
+    for (const r of here) {
+      const allowed = atomsOf(r);
+      authorizeAll(
+        r,
+        routes.filter((route) => routeWithin(route.atoms, allowed)).map((route) => ({ kind: route.kind, name: route.name, own: route.owner === r })),
+      );
+    }
+  }
+  return { objects, reports };
+
+}
