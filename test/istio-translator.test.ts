@@ -390,13 +390,16 @@ describe("istio translator: DestinationRule only when needed", () => {
     expect(http[0]?.route[0]?.destination.subset).toBe(subsets[0]?.name);
   });
 
-  it("refuses a subset of another service (its DestinationRule is not rendered here) instead of routing to an undefined subset", () => {
+  it("defines a subset of another service in that service's DestinationRule, even when no policy selects it", () => {
     const r2 = service(c1, "ratings", "bookinfo", { subsets: { version: ["v1"] } });
     const p = tp("other-subset", { trafficShift: { destinations: [{ kubeService: { name: "ratings", namespace: "bookinfo", clusterName: "c1", subset: { version: "v1" } } }] } });
     const r = run({ meshes: [c1], services: [reviews, r2], trafficPolicies: [p] });
-    expect(destStatus(r, "other-subset")?.state).toBe("INVALID");
-    expect(destStatus(r, "other-subset")?.errors?.[0]).toContain("subset version=v1 of ratings.bookinfo.c1");
-    expect(kinds(r)).toEqual([]);
+    expect(destStatus(r, "other-subset")?.state).toBe("ACCEPTED");
+    expect(kinds(r)).toEqual(["DestinationRule bookinfo/ratings", "VirtualService bookinfo/reviews"]);
+    expect(spec(r, "c1", "DestinationRule", "ratings")).toEqual({ host: "ratings.bookinfo.svc.cluster.local", subsets: [{ name: "version-v1", labels: { version: "v1" } }] });
+    const vs = spec(r, "c1", "VirtualService") as { http: { route: { destination: { host: string; subset?: string } }[] }[] };
+    expect(vs.http[0]!.route[0]!.destination).toMatchObject({ host: "ratings.bookinfo.svc.cluster.local", subset: "version-v1" });
+    expect(find(r, "c1", "DestinationRule", "ratings")?.metadata.annotations?.["meshhub.io/sources"]).toBe("TrafficPolicy/meshhub/other-subset");
   });
 });
 

@@ -395,7 +395,7 @@ describe(`ServiceProfile flavour (${V214})`, () => {
     expect(sp.metadata.namespace).toBe("bookinfo");
     expect(spec(sp)).toEqual({
       routes: [
-        { name: "t.meshhub", condition: { pathRegex: "^/health$" }, timeout: "1500ms" },
+        { name: "t.meshhub-1", condition: { pathRegex: "^/health$" }, timeout: "1500ms" },
         { name: "t.meshhub-2", condition: { pathRegex: "^(?:/r/[0-9]+)$" }, timeout: "1500ms" },
         { name: "t.meshhub-3", condition: { all: [{ pathRegex: "^/api\\.v1/.*$" }, { method: "POST" }] }, timeout: "1500ms" },
         { name: "all.meshhub", condition: { pathRegex: ".*" }, timeout: "10s" },
@@ -425,12 +425,12 @@ describe(`ServiceProfile flavour (${V214})`, () => {
     expectPrecise(onlyError(plain, "retry"), "retry attempts/per-try timeout require Linkerd ≥2.16", V214, /upgrade to Linkerd ≥2\.16|linkerdRetryBudget/);
     expect(objects(plain)).toEqual([]);
 
-    const opted = run({ ...estate(V214), trafficPolicies: [policy], options: { linkerdRetryBudget: true } as TranslateOptions });
+    const opted = run({ ...estate(V214), trafficPolicies: [policy], options: { linkerdRetryBudget: true } });
     expect(spec(get(opted, "ServiceProfile", "reviews.bookinfo.svc.cluster.local"))).toEqual({
       routes: [{ name: "retry.meshhub", condition: { pathRegex: ".*" }, isRetryable: true }],
       retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: "10s" },
     });
-    const perTry = run({ ...estate(V214), trafficPolicies: [tp("retry", { retries: { attempts: 3, perTryTimeout: "1s" } })], options: { linkerdRetryBudget: true } as TranslateOptions });
+    const perTry = run({ ...estate(V214), trafficPolicies: [tp("retry", { retries: { attempts: 3, perTryTimeout: "1s" } })], options: { linkerdRetryBudget: true } });
     expect(onlyError(perTry, "retry")).toContain("per-try timeout require Linkerd ≥2.16");
     // attempts: 0 ("no retries") is what a ServiceProfile does anyway.
     const none = run({ ...estate(V214), trafficPolicies: [tp("retry", { retries: { attempts: 0 }, requestTimeout: "3s" })] });

@@ -50,6 +50,12 @@ export interface TrafficReport {
 /** A mesh's veto on a resolved policy for a destination: the precise "unsupported" errors, or none. */
 export type SupportCheck = (policy: TrafficPolicy, actions: ResolvedPolicyActions) => readonly string[];
 
+/**
+ * A mesh's veto on merging a policy into an existing route: combinations the mesh would silently ignore (e.g. Istio
+ * drops timeouts and retries on a route with fault injection). `where` describes the route for messages.
+ */
+export type MergeCheck = (route: ResolvedRoute["actions"], incoming: ResolvedPolicyActions, where: string) => readonly string[];
+
 /** A policy's actions resolved against discovery, before merging. */
 export type ResolvedPolicyActions = { -readonly [K in ActionName]?: ResolvedActionValues[K] };
 
@@ -113,6 +119,7 @@ export function resolveTraffic(
   index: ServiceIndex,
   translationCluster: string,
   check?: SupportCheck,
+  checkMerge?: MergeCheck,
 ): { resolved: ResolvedTraffic; reports: TrafficReport[] } {
   const reports: TrafficReport[] = [];
   const groups = new Map<string, Group>();
@@ -157,6 +164,7 @@ export function resolveTraffic(
       const owner = destinationActions[name];
       if (value !== undefined && owner && !same(owner.value, value)) conflicts.push(conflictMessage(name, owner.setBy, "the destination"));
     }
+    if (conflicts.length === 0 && group && checkMerge) conflicts.push(...checkMerge(group.actions, resolvedActions, describeRoute(group)));
     if (conflicts.length > 0) {
       for (const message of conflicts) reports.push({ policy: ref, state: "CONFLICT", message });
       continue;
@@ -186,7 +194,20 @@ export function resolveTraffic(
       for (const matcher of g.matchers) routes.push({ name, ...(source ? { source } : {}), ...(matcher ? { matcher } : {}), policies: g.policies, actions: g.actions });
   }
   routes.sort(compareRouteSpecificity);
-  return { resolved: { routes, destinationActions, applied }, reports };
+  return { resolved: { routes: uniqueNames(routes), destinationActions, applied }, reports };
+}
+
+/** Suffixes `-1`, `-2`… where one group produced several routes, so every route name is unique. */
+function uniqueNames(routes: ResolvedRoute[]): ResolvedRoute[] {
+  const total = new Map<string, number>();
+  for (const r of routes) total.set(r.name, (total.get(r.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return routes.map((r) => {
+    if ((total.get(r.name) ?? 0) < 2) return r;
+    const n = (seen.get(r.name) ?? 0) + 1;
+    seen.set(r.name, n);
+    return { ...r, name: `${r.name}-${n}` };
+  });
 }
 
 function describeRoute(g: Group): string {

@@ -11,7 +11,7 @@ import { StatusCollector } from "../resolve/status.js";
 import { resolveTraffic } from "../resolve/traffic.js";
 import { validateVirtualMeshes } from "../federation/validate.js";
 import { MESH_TRANSLATORS } from "./registry.js";
-import type { DestinationContext, MeshTranslator, ResolvedDestination, TranslateOptions } from "./types.js";
+import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
 
 /** Input of {@link translate}: discovery plus the meshhub resources to realise. */
 export interface TranslateInput {
@@ -133,8 +133,26 @@ export function translate(input: TranslateInput): TranslationResult {
     return vm.spec.meshes.map((r) => meshes.get(`${r.namespace}/${r.name}`)).filter((m): m is Mesh => m !== undefined && virtualMeshOf.get(`${m.metadata.namespace}/${m.metadata.name}`) === vm);
   };
 
-  const resolvedDestinations: ResolvedDestination[] = [];
+  let referenced = new Map<string, ReferencedSubset[]>();
+  // Pass 1: resolve every selected destination (selection, support checks, merge, conflicts).
+  const prepared: { ctx: DestinationContext; translator: MeshTranslator; dest: Omit<ResolvedDestination, "referencedSubsets"> }[] = [];
   const destinationKeys = [...new Set([...trafficByDestination.keys(), ...accessByDestination.keys()])].sort(compareStrings);
+  const contextFor = (service: MeshService, mesh: Mesh, key: string): DestinationContext => {
+    const clusterName = service.spec.kubeService.ref.clusterName;
+    const meshKey = `${mesh.metadata.namespace}/${mesh.metadata.name}`;
+    return {
+      key,
+      service,
+      mesh,
+      cluster: clusters.get(clusterName) ?? defaultCluster(clusterName, discovery.managementNamespace),
+      discovery,
+      index,
+      options,
+      ...(virtualMeshOf.has(meshKey) ? { virtualMesh: virtualMeshOf.get(meshKey)! } : {}),
+      trustPeers: peersOf(mesh),
+      referencedSubsetsOf: (serviceKey) => referenced.get(serviceKey) ?? [],
+    };
+  };
   for (const key of destinationKeys) {
     const service = index.get(key)!;
     const mesh = meshOf(service, meshes);
@@ -146,19 +164,15 @@ export function translate(input: TranslateInput): TranslationResult {
       continue;
     }
     const translator: MeshTranslator = MESH_TRANSLATORS[meshTypeOf(mesh)];
-    const clusterName = service.spec.kubeService.ref.clusterName;
-    const ctx: DestinationContext = {
-      key,
+    const ctx = contextFor(service, mesh, key);
+    const { resolved: traffic, reports } = resolveTraffic(
       service,
-      mesh,
-      cluster: clusters.get(clusterName) ?? defaultCluster(clusterName, discovery.managementNamespace),
-      discovery,
+      tps,
       index,
-      options,
-      ...(virtualMeshOf.has(`${mesh.metadata.namespace}/${mesh.metadata.name}`) ? { virtualMesh: virtualMeshOf.get(`${mesh.metadata.namespace}/${mesh.metadata.name}`)! } : {}),
-      trustPeers: peersOf(mesh),
-    };
-    const { resolved: traffic, reports } = resolveTraffic(service, tps, index, clusterName, (policy, actions) => translator.checkTraffic(policy, actions, ctx));
+      service.spec.kubeService.ref.clusterName,
+      (policy, actions) => translator.checkTraffic(policy, actions, ctx),
+      translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
+    );
     for (const r of reports) statuses.report(r.policy, key, r.state, r.message);
     const access: ResolvedAccessRule[] = [];
     for (const a of aps) {
@@ -171,11 +185,28 @@ export function translate(input: TranslateInput): TranslationResult {
       if (unsupported.length > 0) for (const e of unsupported) statuses.report(ref, key, "INVALID", e);
       else access.push(a.rule);
     }
-    const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: aps.map((a) => refOf(a.policy)) };
+    prepared.push({ ctx, translator, dest: { key, service, mesh, traffic, access, accessPolicies: aps.map((a) => refOf(a.policy)) } });
+  }
+
+  // Subsets referenced by shifts and mirrors, per target service: a target's DestinationRule must define them.
+  referenced = collectReferencedSubsets(prepared.map((p) => p.dest));
+  for (const targetKey of [...referenced.keys()].sort(compareStrings)) {
+    if (prepared.some((p) => p.dest.key === targetKey)) continue;
+    const service = index.get(targetKey);
+    const mesh = service && meshOf(service, meshes);
+    if (!service || !mesh) continue;
+    prepared.push({ ctx: contextFor(service, mesh, targetKey), translator: MESH_TRANSLATORS[meshTypeOf(mesh)], dest: { key: targetKey, service, mesh, traffic: { routes: [], destinationActions: {}, applied: [] }, access: [], accessPolicies: [] } });
+  }
+  prepared.sort((a, b) => compareStrings(a.dest.key, b.dest.key));
+
+  // Pass 2: render.
+  const resolvedDestinations: ResolvedDestination[] = [];
+  for (const { ctx, translator, dest: partial } of prepared) {
+    const dest: ResolvedDestination = { ...partial, referencedSubsets: referenced.get(partial.key) ?? [] };
     resolvedDestinations.push(dest);
     const out = translator.translateDestination(dest, ctx);
-    for (const r of out.reports) statuses.report(r.policy, key, r.state, r.message);
-    for (const obj of out.objects) emit(clusterName, obj);
+    for (const r of out.reports) statuses.report(r.policy, dest.key, r.state, r.message);
+    for (const obj of out.objects) emit(dest.service.spec.kubeService.ref.clusterName, obj);
   }
 
   // The workloads each policy affects as sources: selected clients in the meshes of its destinations.
@@ -208,6 +239,29 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** Subsets referenced by traffic shifts and mirrors of every destination, keyed by the target service. */
+function collectReferencedSubsets(dests: readonly Omit<ResolvedDestination, "referencedSubsets">[]): Map<string, ReferencedSubset[]> {
+  const out = new Map<string, Map<string, ReferencedSubset>>();
+  const add = (targetKey: string, labels: Readonly<Record<string, string>> | undefined, setBy: PolicyRef, from: string): void => {
+    if (!labels || Object.keys(labels).length === 0) return;
+    let m = out.get(targetKey);
+    if (!m) out.set(targetKey, (m = new Map()));
+    const id = toCanonicalJson(labels);
+    if (!m.has(id)) m.set(id, { labels, setBy, from });
+  };
+  for (const d of dests) {
+    for (const route of d.traffic.routes) {
+      const shift = route.actions.trafficShift;
+      for (const b of shift?.value ?? []) add(b.key, b.subset, shift!.setBy, d.key);
+      const mirror = route.actions.mirror;
+      if (mirror) add(mirror.value.key, mirror.value.subset, mirror.setBy, d.key);
+    }
+  }
+  const result = new Map<string, ReferencedSubset[]>();
+  for (const [k, m] of out) result.set(k, [...m.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v));
+  return result;
 }
 
 function groupWorkloadsByMesh(workloads: readonly MeshWorkload[]): Map<string, MeshWorkload[]> {

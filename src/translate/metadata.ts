@@ -10,6 +10,10 @@ export const SOURCES_ANNOTATION = "meshhub.io/sources";
 export const DESTINATION_ANNOTATION = "meshhub.io/destination";
 /** Marks an object that is a partial (server-side apply) patch of an object meshhub does not own. */
 export const PATCH_ANNOTATION = "meshhub.io/patch";
+/** Value of {@link PATCH_ANNOTATION}: apply the partial object with server-side apply, owning only its fields. */
+export const PATCH_SERVER_SIDE_APPLY = "server-side-apply";
+/** Marks a Secret that carries a private key: adapters write it only when asked to. */
+export const PRIVATE_KEY_ANNOTATION = "meshhub.io/contains-private-key";
 
 /** `TrafficPolicy/gloo-mesh/petstore`: how the sources annotation names an input. */
 export function sourceId(ref: PolicyRef | { kind: string; name: string; namespace?: string }): string {

@@ -6,7 +6,7 @@ import type { ApprovalState } from "../model/status.js";
 import type { ResolvedAccessRule } from "../resolve/access.js";
 import type { PolicyRef } from "../resolve/order.js";
 import type { ServiceIndex } from "../resolve/selectors.js";
-import type { ResolvedPolicyActions, ResolvedTraffic } from "../resolve/traffic.js";
+import type { ResolvedPolicyActions, ResolvedRoute, ResolvedTraffic } from "../resolve/traffic.js";
 
 /** Options that change what translation emits. */
 export interface TranslateOptions {
@@ -15,6 +15,12 @@ export interface TranslateOptions {
    * false: such a host is a clash, nothing is emitted for it and the affected policies are INVALID).
    */
   readonly allowCoexisting?: boolean;
+  /**
+   * Linkerd 2.10–2.15 only: accept `retries` as ServiceProfile budget-based retries (`isRetryable` + a 20%
+   * `retryBudget`), which have no attempt count; perTryTimeout and retryOn other than 5xx stay errors.
+   * Default false: such policies are INVALID ("retry attempts/per-try timeout require Linkerd ≥2.16").
+   */
+  readonly linkerdRetryBudget?: boolean;
 }
 
 /** Everything a mesh translator may read while translating one destination. */
@@ -34,6 +40,8 @@ export interface DestinationContext {
    * Only identities from these meshes can be verified by the destination.
    */
   readonly trustPeers: readonly Mesh[];
+  /** Subsets of a service (`name.namespace.cluster`) that routes on its cluster shift or mirror to. */
+  readonly referencedSubsetsOf: (serviceKey: string) => readonly ReferencedSubset[];
 }
 
 /** The decisions for one destination that a mesh translator renders. */
@@ -49,6 +57,19 @@ export interface ResolvedDestination {
    * destination must become allow-list only, even with no expressible rule: access control fails closed.
    */
   readonly accessPolicies: readonly PolicyRef[];
+  /**
+   * Subsets of this service that routes of any destination on the same cluster shift or mirror to (including its
+   * own), de-duplicated and sorted: the DestinationRule must define them even when no policy selects this service.
+   */
+  readonly referencedSubsets: readonly ReferencedSubset[];
+}
+
+/** A subset of a service referenced by a traffic shift or mirror, with where the reference comes from. */
+export interface ReferencedSubset {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly setBy: PolicyRef;
+  /** `name.namespace.cluster` of the destination whose route references the subset. */
+  readonly from: string;
 }
 
 /** An outcome a translator reports for a (policy, destination) pair. */
@@ -63,6 +84,11 @@ export interface MeshTranslator {
   readonly meshType: "istio" | "linkerd";
   /** The precise "unsupported" errors for a policy on this destination (mesh and version aware), or none. */
   checkTraffic(policy: TrafficPolicy, actions: ResolvedPolicyActions, ctx: DestinationContext): readonly string[];
+  /**
+   * Vetoes merging a policy into a route that already has actions from policies that take precedence, when the
+   * mesh would silently ignore the combination. The message makes the later policy CONFLICT for the destination.
+   */
+  checkMerge?(route: ResolvedRoute["actions"], incoming: ResolvedPolicyActions, where: string, ctx: DestinationContext): readonly string[];
   /** The precise errors for an access rule this mesh cannot express for this destination, or none. */
   checkAccess(policy: AccessPolicy, rule: ResolvedAccessRule, ctx: DestinationContext): readonly string[];
   /** Renders the objects for one destination; clashes with foreign config come back as INVALID reports. */

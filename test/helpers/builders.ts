@@ -65,7 +65,7 @@ export function service(
   mesh: Mesh,
   name: string,
   namespace: string,
-  opts: { ports?: { port: number; name?: string; targetPort?: number | string; appProtocol?: string }[]; selector?: Record<string, string>; labels?: Record<string, string>; subsets?: Record<string, string[]>; annotations?: Record<string, string>; headless?: boolean } = {},
+  opts: { ports?: { port: number; name?: string; targetPort?: number | string; appProtocol?: string; protocol?: string }[]; selector?: Record<string, string>; labels?: Record<string, string>; subsets?: Record<string, string[]>; annotations?: Record<string, string>; headless?: boolean } = {},
 ): MeshService {
   const clusterName = ("istio" in mesh.spec ? mesh.spec.istio : mesh.spec.linkerd).installation.cluster;
   return {

@@ -9,7 +9,7 @@ import type { DestinationContext } from "../types.js";
 import { belowIstioMinimum, istioDuration } from "./duration.js";
 import { backendHost, checkBackend } from "./hosts.js";
 import { re2Problem } from "./matchers.js";
-import type { SubsetNamer } from "./names.js";
+import type { SubsetNames } from "./names.js";
 import type { Destination, HeaderOperations, HttpRoute, TrafficPolicy as IstioTrafficPolicy } from "./types.js";
 import { describeIstioVersion, istioSupports } from "./version.js";
 import { normaliseWeights } from "./weights.js";
@@ -19,7 +19,7 @@ export interface RouteRenderContext {
   readonly ctx: DestinationContext;
   /** The service port this copy of the route is for, when routes are duplicated per port. */
   readonly port?: number;
-  readonly subsets: SubsetNamer;
+  readonly subsets: SubsetNames;
 }
 
 /**
@@ -31,7 +31,7 @@ export function renderDestination(b: ResolvedBackend, r: RouteRenderContext): De
   const port = b.key === r.ctx.key && r.port !== undefined ? r.port : b.port;
   return {
     host: backendHost(b, r.ctx),
-    ...(b.subset && Object.keys(b.subset).length > 0 ? { subset: r.subsets.nameOf(b.subset) } : {}),
+    ...(b.subset && Object.keys(b.subset).length > 0 ? { subset: r.subsets.nameOf(b.key, b.subset) } : {}),
     ...(port !== undefined ? { port: { number: port } } : {}),
   };
 }

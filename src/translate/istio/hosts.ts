@@ -38,9 +38,9 @@ function meshOfService(b: ResolvedBackend, ctx: DestinationContext): Mesh | unde
  * - a target on another cluster needs its mesh to share trust with the destination's mesh (same VirtualMesh) and
  *   the VirtualMesh to federate, otherwise no proxy can resolve or reach the federated host;
  * - a target in a Linkerd mesh cannot be reached over Istio mTLS at all;
- * - a subset of a service other than the destination: its DestinationRule is rendered with that service, which
- *   this translator does not see yet, so the route would point at a subset nobody defines and Istio would answer
- *   503. Refused rather than emitted broken.
+ * - a subset of a service on another cluster: the federated host's DestinationRule copy does not carry subsets yet,
+ *   so the route would point at a subset nobody defines and Istio would answer 503. Refused rather than emitted
+ *   broken. (Subsets of other services on the same cluster are defined by that service's DestinationRule.)
  */
 export function checkBackend(what: string, b: ResolvedBackend, ctx: DestinationContext): string[] {
   const errors: string[] = [];
@@ -62,11 +62,11 @@ export function checkBackend(what: string, b: ResolvedBackend, ctx: DestinationC
       );
     }
   }
-  if (b.subset && Object.keys(b.subset).length > 0 && b.key !== ctx.key) {
+  if (b.subset && Object.keys(b.subset).length > 0 && there !== here) {
     errors.push(
       `${what}: subset ${Object.entries(b.subset)
         .map(([k, v]) => `${k}=${v}`)
-        .join(",")} of ${b.key} cannot be used from destination ${ctx.key} yet: the Istio translator only defines DestinationRule subsets for the destination's own service, and a route to an undefined subset fails with 503; target a subset of ${ctx.key} itself, or the whole service`,
+        .join(",")} of ${b.key} cannot be used from cluster ${here}: subsets of a federated service are not defined on client clusters yet, and a route to an undefined subset fails with 503; target the whole service on ${there}, or a subset of a service on ${here}`,
     );
   }
   return errors;

@@ -15,11 +15,11 @@ import type { ResolvedPolicyActions } from "../../resolve/traffic.js";
 import type { DestinationContext, MeshTranslator, PolicyReport, ResolvedDestination } from "../types.js";
 import { checkAccessRule, renderAuthorizationPolicy } from "./authorization-policy.js";
 import { clashMessage, findClashes } from "./clash.js";
-import { vetoFaultCombinations } from "./combinations.js";
-import { ownSubsets, renderDestinationRule } from "./destination-rule.js";
+import { faultCombinationVeto } from "./combinations.js";
+import { renderDestinationRule } from "./destination-rule.js";
 import { checkAction } from "./features.js";
 import { checkMatchers } from "./matchers.js";
-import { SubsetNamer } from "./names.js";
+import { SubsetNames } from "./names.js";
 import { renderVirtualService } from "./virtual-service.js";
 import { describeIstioVersion, istioSupports } from "./version.js";
 
@@ -52,12 +52,10 @@ function translateDestination(dest: ResolvedDestination, ctx: DestinationContext
     const message = clashMessage(clashes, ctx);
     for (const policy of dest.traffic.applied) reports.push({ policy, state: "INVALID", message });
   } else {
-    const { traffic, vetoes } = vetoFaultCombinations(dest.traffic);
-    for (const v of vetoes) reports.push({ policy: v.policy, state: "CONFLICT", message: v.message });
-    const namer = new SubsetNamer(ownSubsets(traffic, ctx).map((s) => s.labels));
-    const vs = renderVirtualService(traffic.routes, ctx, namer);
+    const names = new SubsetNames((key) => ctx.referencedSubsetsOf(key));
+    const vs = renderVirtualService(dest.traffic.routes, ctx, names);
     if (vs) objects.push(vs);
-    const dr = renderDestinationRule(traffic, ctx, namer);
+    const dr = renderDestinationRule(dest, ctx, names);
     if (dr) objects.push(dr);
   }
   const ap = renderAuthorizationPolicy(dest, ctx);
@@ -68,6 +66,7 @@ function translateDestination(dest: ResolvedDestination, ctx: DestinationContext
 export const istioTranslator: MeshTranslator = {
   meshType: "istio",
   checkTraffic,
+  checkMerge: (route, incoming, where) => faultCombinationVeto(route, incoming, where),
   checkAccess: (policy: AccessPolicy, rule: ResolvedAccessRule, ctx: DestinationContext) => checkAccessRule(policy, rule, ctx),
   translateDestination,
 };

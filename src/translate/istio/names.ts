@@ -59,3 +59,17 @@ export class SubsetNamer {
     return this.names.get(toCanonicalJson(labels)) ?? subsetName(labels);
   }
 }
+
+/** Subset names per target service: each service's names depend only on the subsets referenced for it. */
+export class SubsetNames {
+  private readonly namers = new Map<string, SubsetNamer>();
+
+  constructor(private readonly subsetsOf: (serviceKey: string) => readonly { readonly labels: Readonly<Record<string, string>> }[]) {}
+
+  /** The subset name of `labels` on the service `serviceKey` (`name.namespace.cluster`). */
+  nameOf(serviceKey: string, labels: Readonly<Record<string, string>>): string {
+    let namer = this.namers.get(serviceKey);
+    if (!namer) this.namers.set(serviceKey, (namer = new SubsetNamer(this.subsetsOf(serviceKey).map((s) => s.labels))));
+    return namer.nameOf(labels);
+  }
+}

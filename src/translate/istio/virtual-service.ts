@@ -18,7 +18,7 @@ import type { DestinationContext } from "../types.js";
 import { renderRouteAction, type RouteRenderContext } from "./features.js";
 import { destinationFqdn } from "./hosts.js";
 import { renderMatch } from "./matchers.js";
-import type { SubsetNamer } from "./names.js";
+import type { SubsetNames } from "./names.js";
 import type { HttpRoute } from "./types.js";
 import { networkingApiVersion } from "./version.js";
 
@@ -35,7 +35,7 @@ export function routePorts(ctx: DestinationContext): (number | undefined)[] {
   return ports.length > 1 ? ports : [undefined];
 }
 
-function renderRoute(route: ResolvedRoute, port: number | undefined, ctx: DestinationContext, subsets: SubsetNamer): HttpRoute {
+function renderRoute(route: ResolvedRoute, port: number | undefined, ctx: DestinationContext, subsets: SubsetNames): HttpRoute {
   const match = renderMatch(route, port);
   const out: HttpRoute = {
     name: port === undefined ? route.name : `${route.name}-${port}`,
@@ -64,7 +64,7 @@ function uniqueNames(routes: HttpRoute[]): void {
 }
 
 /** The VirtualService for the destination, or undefined when no route was resolved. */
-export function renderVirtualService(routes: readonly ResolvedRoute[], ctx: DestinationContext, subsets: SubsetNamer): KubeObject | undefined {
+export function renderVirtualService(routes: readonly ResolvedRoute[], ctx: DestinationContext, subsets: SubsetNames): KubeObject | undefined {
   if (routes.length === 0) return undefined;
   const all = routes.some(isCatchAll) ? [...routes] : [...routes, DEFAULT_ROUTE];
   const copies = all.flatMap((route) => routePorts(ctx).map((port) => ({ route, port })));

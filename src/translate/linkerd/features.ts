@@ -52,7 +52,7 @@ export type LinkerdFeatureTable = { readonly [K in RouteActionName]: RouteFeatur
  * count. Off by default: the policy is then INVALID with a precise message.
  */
 export function retryBudgetAllowed(options: TranslateOptions): boolean {
-  return (options as TranslateOptions & { readonly linkerdRetryBudget?: boolean }).linkerdRetryBudget === true;
+  return options.linkerdRetryBudget === true;
 }
 
 const GRPC_CONDITIONS = new Set(["cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable"]);

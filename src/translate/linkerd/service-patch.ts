@@ -7,10 +7,8 @@
  */
 import type { KubeObject } from "../../model/common.js";
 import type { PolicyRef } from "../../resolve/order.js";
-import { PATCH_ANNOTATION, SOURCES_ANNOTATION, sourceId } from "../metadata.js";
+import { PATCH_ANNOTATION, PATCH_SERVER_SIDE_APPLY, SOURCES_ANNOTATION, sourceId } from "../metadata.js";
 import { compareStrings } from "../../codec/canonical.js";
-
-export const PATCH_VALUE = "server-side-apply";
 
 export function renderServicePatch(name: string, namespace: string, annotations: Readonly<Record<string, string>>, sources: readonly PolicyRef[]): KubeObject {
   const ids = [...new Set(sources.map(sourceId))].sort(compareStrings);
@@ -20,7 +18,7 @@ export function renderServicePatch(name: string, namespace: string, annotations:
     metadata: {
       name,
       namespace,
-      annotations: { ...annotations, [PATCH_ANNOTATION]: PATCH_VALUE, [SOURCES_ANNOTATION]: ids.join(",") },
+      annotations: { ...annotations, [PATCH_ANNOTATION]: PATCH_SERVER_SIDE_APPLY, [SOURCES_ANNOTATION]: ids.join(",") },
     },
   };
 }
