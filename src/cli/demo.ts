@@ -19,7 +19,7 @@ export async function runDemo(args: readonly string[], io: { out: (t: string) =>
   const outDir = join(root, "out");
   writeWorkspaceFiles(workspaceDir, demoWorkspaceFiles());
   io.out(`Wrote the example workspace to ${workspaceDir}\n\n`);
-  const result = translateWorkspace(readWorkspaceDir(workspaceDir));
+  const result = translateWorkspace(readWorkspaceDir(workspaceDir), { now: new Date() });
   if (E.isLeft(result)) {
     for (const e of result.left) io.err(`error: ${formatInputError(e)}\n`);
     return 1;

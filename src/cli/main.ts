@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: Io = { out: (t) => proce
           trafficPolicies: ws.resources.trafficPolicies,
           accessPolicies: ws.resources.accessPolicies,
           virtualMeshes: ws.resources.virtualMeshes,
-          options: { allowCoexisting: values["allow-coexisting"] },
+          options: { allowCoexisting: values["allow-coexisting"], now: new Date() },
         });
         if (values["out-dir"]) {
           const written = writeGitOpsTree(values["out-dir"], result.clusters);

@@ -10,6 +10,8 @@ import { identitySelected, meshServiceKey, selectDestinations, ServiceIndex, wor
 import { StatusCollector } from "../resolve/status.js";
 import { resolveTraffic } from "../resolve/traffic.js";
 import { validateVirtualMeshes } from "../federation/validate.js";
+import { planCertificates } from "../trust/plan.js";
+import type { CertificatePlan } from "../trust/types.js";
 import { MESH_TRANSLATORS } from "./registry.js";
 import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
 
@@ -36,7 +38,7 @@ export interface TranslationResult {
   readonly clusters: Record<string, KubeObject[]>;
   readonly statuses: TranslationStatuses;
   /** The certificate-signing plan for VirtualMeshes with shared trust (null when none needs one). */
-  readonly certificatePlan: unknown;
+  readonly certificatePlan: CertificatePlan | null;
   readonly diagnostics: readonly Diagnostic[];
   /** The resolved decisions per destination, with provenance: what `describe` and simulators read. */
   readonly resolved: readonly ResolvedDestination[];
@@ -219,6 +221,8 @@ export function translate(input: TranslateInput): TranslationResult {
   for (const tp of trafficPolicies) affected(trafficRefs.get(tp)!, (w) => workloadSelected(tp.spec.sourceSelector, w));
   for (const ap of accessPolicies) affected(accessRefs.get(ap)!, (w) => identitySelected(ap.spec.sourceSelector, w));
 
+  const certificatePlan = planTrust(virtualMeshes, virtualMeshOf, meshes, discovery, options, diagnostics);
+
   const clustersOut: Record<string, KubeObject[]> = {};
   for (const name of [...outputs.keys()].sort(compareStrings)) clustersOut[name] = [...outputs.get(name)!.values()].sort(compareObjects);
   return {
@@ -229,7 +233,7 @@ export function translate(input: TranslateInput): TranslationResult {
       accessPolicies: statuses.policyStatuses("AccessPolicy"),
       virtualMeshes: statuses.virtualMeshStatuses(),
     },
-    certificatePlan: null,
+    certificatePlan,
     diagnostics,
     resolved: resolvedDestinations,
   };
@@ -239,6 +243,29 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** The certificate plan of the accepted VirtualMeshes with shared trust, or null when none needs one. */
+function planTrust(
+  virtualMeshes: readonly VirtualMesh[],
+  virtualMeshOf: ReadonlyMap<string, VirtualMesh>,
+  meshes: ReadonlyMap<string, Mesh>,
+  discovery: Discovery,
+  options: TranslateOptions,
+  diagnostics: Diagnostic[],
+): CertificatePlan | null {
+  const wanting = virtualMeshes.filter((vm) => vm.spec.mtlsConfig?.shared && !vm.spec.mtlsConfig.shared.intermediateCertificateAuthority);
+  if (wanting.length === 0) return null;
+  if (!options.now) {
+    diagnostics.push({ severity: "warning", kind: "VirtualMesh", message: "no certificate plan: pass options.now (the instant certificate dates are computed from) to plan the shared trust of VirtualMeshes with mtlsConfig.shared" });
+    return null;
+  }
+  const groupings = wanting.map((vm) => ({
+    virtualMesh: vm,
+    meshes: vm.spec.meshes.map((r) => meshes.get(`${r.namespace}/${r.name}`)).filter((m): m is Mesh => m !== undefined && virtualMeshOf.get(`${m.metadata.namespace}/${m.metadata.name}`) === vm),
+  }));
+  const plan = planCertificates({ virtualMeshes: groupings, now: options.now, managementNamespace: discovery.managementNamespace, workloads: discovery.workloads, ...options.certificates });
+  return plan.virtualMeshes.length > 0 ? plan : null;
 }
 
 /** Subsets referenced by traffic shifts and mirrors of every destination, keyed by the target service. */

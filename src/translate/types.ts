@@ -6,6 +6,7 @@ import type { ApprovalState } from "../model/status.js";
 import type { ResolvedAccessRule } from "../resolve/access.js";
 import type { PolicyRef } from "../resolve/order.js";
 import type { ServiceIndex } from "../resolve/selectors.js";
+import type { CertificatePlanInput } from "../trust/plan.js";
 import type { ResolvedPolicyActions, ResolvedRoute, ResolvedTraffic } from "../resolve/traffic.js";
 
 /** Options that change what translation emits. */
@@ -21,6 +22,13 @@ export interface TranslateOptions {
    * Default false: such policies are INVALID ("retry attempts/per-try timeout require Linkerd ≥2.16").
    */
   readonly linkerdRetryBudget?: boolean;
+  /**
+   * The instant certificate dates are computed from (the core never reads the clock). Without it, VirtualMeshes
+   * with shared trust get no certificate plan and a warning says why.
+   */
+  readonly now?: Date;
+  /** Certificate planning options: where keys are generated, intermediate TTLs, expiry grace, roots in place. */
+  readonly certificates?: Pick<CertificatePlanInput, "keyGeneration" | "graceDays" | "intermediateTtlDays" | "existingRoots">;
 }
 
 /** Everything a mesh translator may read while translating one destination. */
