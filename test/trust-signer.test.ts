@@ -1,3 +1,6 @@
+// tsyringe, which @peculiar/x509 uses, needs the Reflect metadata API as soon as it is loaded.
+import "reflect-metadata";
+import { cryptoProvider } from "@peculiar/x509";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,6 +81,8 @@ let shared: IssueResult;
 let rsaRoot: CertificateAuthority;
 
 beforeAll(async () => {
+  // The signer must use the injected crypto only: with @peculiar/x509's global provider emptied, any fallback to it throws.
+  cryptoProvider.clear();
   dir = mkdtempSync(join(tmpdir(), "meshhub-trust-"));
   sharedPlan = planCertificates({
     virtualMeshes: [vmOver([istio, linkerd], { shared: { rootCertificateAuthority: { generated: { keyAlgorithm: "ECDSA-P256" } } }, autoRestartPods: true })],
@@ -337,6 +342,43 @@ describe("CSRs and signing rules", () => {
   it("loadCertificateAuthority refuses a key that does not belong to the certificate", async () => {
     const other = await generateKeyPair("ECDSA-P256", crypto);
     await expect(loadCertificateAuthority(cert(shared, "root"), await privateKeyPem(other.privateKey, crypto), crypto)).rejects.toThrow("does not belong");
+  });
+});
+
+describe("private key containers", () => {
+  it("writes PKCS#1 and SEC 1 (named curve) exactly as openssl does", async () => {
+    const ec = await privateKeyPem((await generateKeyPair("ECDSA-P384", crypto)).privateKey, crypto);
+    expect(openssl("ec", "-in", file("ec.pem", ec))).toBe(ec);
+    expect(openssl("asn1parse", "-in", file("ec.pem", ec))).toContain("OBJECT            :secp384r1");
+    const rsa = await privateKeyPem(rsaRoot.privateKey, crypto);
+    expect(openssl("rsa", "-traditional", "-in", file("rsa.pem", rsa))).toBe(rsa);
+  });
+
+  it("reads openssl's traditional RSA and EC keys; refuses an explicit-parameters curve and P-521", async () => {
+    for (const [keyArgs, label] of [
+      [["genrsa", "-traditional", "2048"], "RSA PRIVATE KEY"],
+      [["ecparam", "-name", "prime256v1", "-genkey", "-noout"], "EC PRIVATE KEY"],
+    ] as const) {
+      const key = openssl(...keyArgs);
+      expect(key).toContain(`-----BEGIN ${label}-----`);
+      const crt = openssl("req", "-x509", "-key", file("k.pem", key), "-days", "1", "-subj", "/CN=openssl CA", "-addext", "basicConstraints=critical,CA:TRUE");
+      const ca = await loadCertificateAuthority(crt, key, crypto);
+      expect(await privateKeyPem(ca.privateKey, crypto)).toBe(key);
+    }
+    const explicit = openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-param_enc", "explicit");
+    await expect(loadCertificateAuthority(cert(shared, "root"), explicit, crypto)).rejects.toThrow("EC private key: the curve is missing or not P-256/P-384");
+    const p521 = openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp521r1");
+    await expect(loadCertificateAuthority(cert(shared, "root"), p521, crypto)).rejects.toThrow("EC private key: the curve is missing or not P-256/P-384");
+    await expect(loadCertificateAuthority(cert(shared, "root"), "-----BEGIN EC PRIVATE KEY-----\nAQID\n-----END EC PRIVATE KEY-----\n", crypto)).rejects.toThrow("the private key cannot be read");
+  });
+
+  it("uses a given serial number as is and refuses one that is not non-zero hex", async () => {
+    const keys = await generateKeyPair("ECDSA-P256", crypto);
+    const template = { subject: { commonName: "serial" }, notBefore: NOW, notAfter: new Date(NOW.getTime() + 86_400_000), keyUsage: ["digitalSignature"] as const };
+    const leaf = await signCertificate({ ...template, serialNumber: "0A1B2C" }, keys.publicKey, rsaRoot, crypto);
+    expect(leaf.serialNumber).toBe("0a1b2c");
+    expect(openssl("x509", "-noout", "-serial", "-in", file("s.pem", leaf.pem)).trim()).toBe("serial=0A1B2C");
+    for (const serialNumber of ["00", "xyz"]) await expect(signCertificate({ ...template, serialNumber }, keys.publicKey, rsaRoot, crypto)).rejects.toThrow("expected non-zero hex");
   });
 });
 

@@ -3,10 +3,8 @@ import type { TrustAnchorInfo } from "../model/discovery.js";
 
 /**
  * Reads PEM certificates without trusting them blindly: each certificate's SHA-256 fingerprint over the DER bytes,
- * subject and validity. Pure (parsing only).
- *
- * `@peculiar/x509` would also do, but it needs a `reflect-metadata` polyfill at import time (not installed), so the
- * parser built into `node:crypto` is used.
+ * subject and validity. Pure (parsing only). Node's built-in X.509 parser is enough for reading; signing lives in
+ * src/trust on @peculiar/x509.
  */
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;

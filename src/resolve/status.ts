@@ -7,7 +7,8 @@ interface Entry {
   generation?: number;
   errors: Set<string>;
   destinations: Map<string, { state: ApprovalState; errors: Set<string> }>;
-  workloads: Set<string>;
+  /** Sorted, de-duplicated name lists (shared with the workload index: never mutated). */
+  workloads: (readonly string[])[];
 }
 
 /**
@@ -20,7 +21,7 @@ export class StatusCollector {
   private entry(ref: PolicyRef): Entry {
     const key = `${ref.kind}/${policyKey(ref)}`;
     let e = this.entries.get(key);
-    if (!e) this.entries.set(key, (e = { errors: new Set(), destinations: new Map(), workloads: new Set() }));
+    if (!e) this.entries.set(key, (e = { errors: new Set(), destinations: new Map(), workloads: [] }));
     return e;
   }
 
@@ -49,9 +50,9 @@ export class StatusCollector {
     return this.entry(ref).destinations.get(destinationKey)?.state ?? "ACCEPTED";
   }
 
-  addWorkloads(ref: PolicyRef, workloads: Iterable<string>): void {
-    const e = this.entry(ref);
-    for (const w of workloads) e.workloads.add(w);
+  /** Adds affected workloads; `sortedNames` must be sorted and free of duplicates. */
+  addWorkloads(ref: PolicyRef, sortedNames: readonly string[]): void {
+    if (sortedNames.length > 0) this.entry(ref).workloads.push(sortedNames);
   }
 
   private render(e: Entry): Omit<PolicyStatus, "workloads"> {
@@ -75,7 +76,7 @@ export class StatusCollector {
     const out: Record<string, PolicyStatus> = {};
     for (const key of [...this.entries.keys()].filter((k) => k.startsWith(`${kind}/`)).sort(compareStrings)) {
       const e = this.entries.get(key)!;
-      out[key.slice(kind.length + 1)] = { ...this.render(e), workloads: [...e.workloads].sort(compareStrings) };
+      out[key.slice(kind.length + 1)] = { ...this.render(e), workloads: mergeSorted(e.workloads) };
     }
     return out;
   }
@@ -88,4 +89,11 @@ export class StatusCollector {
     }
     return out;
   }
+}
+
+/** Merges sorted, duplicate-free lists; a single list is returned as is (no copy). */
+function mergeSorted(lists: readonly (readonly string[])[]): string[] {
+  if (lists.length === 0) return [];
+  if (lists.length === 1) return lists[0] as string[];
+  return [...new Set(lists.flat())].sort(compareStrings);
 }

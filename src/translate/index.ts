@@ -6,7 +6,8 @@ import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networki
 import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
 import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
 import { refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
-import { identitySelected, meshServiceKey, selectDestinations, ServiceIndex, workloadSelected } from "../resolve/selectors.js";
+import { meshServiceKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
+import { WorkloadIndex } from "../resolve/workloads.js";
 import { StatusCollector } from "../resolve/status.js";
 import { resolveTraffic } from "../resolve/traffic.js";
 import { validateVirtualMeshes } from "../federation/validate.js";
@@ -129,10 +130,16 @@ export function translate(input: TranslateInput): TranslationResult {
   };
 
   const virtualMeshOf = validateVirtualMeshes(virtualMeshes, meshes, statuses);
+  const peersCache = new Map<Mesh, Mesh[]>();
   const peersOf = (mesh: Mesh): Mesh[] => {
+    let peers = peersCache.get(mesh);
+    if (peers) return peers;
     const vm = virtualMeshOf.get(`${mesh.metadata.namespace}/${mesh.metadata.name}`);
-    if (!vm) return [mesh];
-    return vm.spec.meshes.map((r) => meshes.get(`${r.namespace}/${r.name}`)).filter((m): m is Mesh => m !== undefined && virtualMeshOf.get(`${m.metadata.namespace}/${m.metadata.name}`) === vm);
+    peers = !vm
+      ? [mesh]
+      : vm.spec.meshes.map((r) => meshes.get(`${r.namespace}/${r.name}`)).filter((m): m is Mesh => m !== undefined && virtualMeshOf.get(`${m.metadata.namespace}/${m.metadata.name}`) === vm);
+    peersCache.set(mesh, peers);
+    return peers;
   };
 
   let referenced = new Map<string, ReferencedSubset[]>();
@@ -192,8 +199,9 @@ export function translate(input: TranslateInput): TranslationResult {
 
   // Subsets referenced by shifts and mirrors, per target service: a target's DestinationRule must define them.
   referenced = collectReferencedSubsets(prepared.map((p) => p.dest));
+  const preparedKeys = new Set(prepared.map((p) => p.dest.key));
   for (const targetKey of [...referenced.keys()].sort(compareStrings)) {
-    if (prepared.some((p) => p.dest.key === targetKey)) continue;
+    if (preparedKeys.has(targetKey)) continue;
     const service = index.get(targetKey);
     const mesh = service && meshOf(service, meshes);
     if (!service || !mesh) continue;
@@ -212,14 +220,15 @@ export function translate(input: TranslateInput): TranslationResult {
   }
 
   // The workloads each policy affects as sources: selected clients in the meshes of its destinations.
-  const workloadsByMesh = groupWorkloadsByMesh(discovery.workloads);
-  const affected = (ref: PolicyRef, selected: (w: MeshWorkload) => boolean): void => {
-    const names: string[] = [];
-    for (const mk of meshesByPolicy.get(ref) ?? []) for (const w of workloadsByMesh.get(mk) ?? []) if (selected(w)) names.push(w.metadata.name);
-    statuses.addWorkloads(ref, names);
-  };
-  for (const tp of trafficPolicies) affected(trafficRefs.get(tp)!, (w) => workloadSelected(tp.spec.sourceSelector, w));
-  for (const ap of accessPolicies) affected(accessRefs.get(ap)!, (w) => identitySelected(ap.spec.sourceSelector, w));
+  const workloadIndex = new WorkloadIndex(discovery.workloads);
+  for (const tp of trafficPolicies) {
+    const ref = trafficRefs.get(tp)!;
+    for (const mk of meshesByPolicy.get(ref) ?? []) statuses.addWorkloads(ref, workloadIndex.selectedBySource(mk, tp.spec.sourceSelector));
+  }
+  for (const ap of accessPolicies) {
+    const ref = accessRefs.get(ap)!;
+    for (const mk of meshesByPolicy.get(ref) ?? []) statuses.addWorkloads(ref, workloadIndex.selectedByIdentity(mk, ap.spec.sourceSelector));
+  }
 
   const certificatePlan = planTrust(virtualMeshes, virtualMeshOf, meshes, discovery, options, diagnostics);
 
@@ -291,8 +300,3 @@ function collectReferencedSubsets(dests: readonly Omit<ResolvedDestination, "ref
   return result;
 }
 
-function groupWorkloadsByMesh(workloads: readonly MeshWorkload[]): Map<string, MeshWorkload[]> {
-  const out = new Map<string, MeshWorkload[]>();
-  for (const w of workloads) push(out, `${w.spec.mesh.namespace}/${w.spec.mesh.name}`, w);
-  return out;
-}

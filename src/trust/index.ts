@@ -14,7 +14,6 @@ export {
   signCertificate,
   signIntermediate,
   trustBundleManifests,
-  TrustError,
   type CertificateAuthority,
   type CertificateInfo,
   type CertificateTemplate,
@@ -26,6 +25,6 @@ export {
   type RootParams,
 } from "./signer.js";
 export { generateKeyPair } from "./keys.js";
-export { CONTAINS_PRIVATE_KEY_ANNOTATION, GENERATED_ROOT_SECRET_TYPE, keySpecOf, resolveKeyAlgorithm, ROOT_FINGERPRINT_ANNOTATION } from "./common.js";
+export { CONTAINS_PRIVATE_KEY_ANNOTATION, GENERATED_ROOT_SECRET_TYPE, keySpecOf, resolveKeyAlgorithm, ROOT_FINGERPRINT_ANNOTATION, TrustError } from "./common.js";
 export type * from "./types.js";
 export { TRUST_API_VERSION } from "./types.js";

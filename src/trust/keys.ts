@@ -1,210 +1,106 @@
 /**
- * Key pairs on an injected WebCrypto: generation, signatures in X.509's encoding, and private-key PEM in the
- * traditional formats Istio and Linkerd both read (`RSA PRIVATE KEY` = PKCS#1, `EC PRIVATE KEY` = SEC 1 with the
- * curve named; Linkerd's issuer loader accepts only the latter for ECDSA).
+ * Key pairs on an injected WebCrypto: generation, and private keys in the traditional containers Istio and Linkerd
+ * both read (`RSA PRIVATE KEY` = PKCS#1, `EC PRIVATE KEY` = SEC 1 with the curve named; Linkerd's issuer loader
+ * accepts only the latter for ECDSA). WebCrypto speaks PKCS#8 only, so these convert between PKCS#8 and the
+ * traditional containers with the `@peculiar/asn1-*` schemas.
  */
-import { keySpecOf } from "./common.js";
-import {
-  child,
-  children,
-  concat,
-  decode,
-  derNull,
-  expectChildren,
-  explicit,
-  octetString,
-  oid,
-  readOid,
-  readUnsigned,
-  sequence,
-  singlePem,
-  smallInteger,
-  TAG,
-  toPem,
-  TrustError,
-  unsignedInteger,
-  type DerNode,
-} from "./der.js";
+import { ECParameters, ECPrivateKey, id_ecPublicKey, id_secp256r1, id_secp384r1 } from "@peculiar/asn1-ecc";
+import { PrivateKey, PrivateKeyInfo } from "@peculiar/asn1-pkcs8";
+import { id_rsaEncryption, rsaEncryption } from "@peculiar/asn1-rsa";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import type { webcrypto } from "node:crypto";
+import { keySpecOf, TrustError } from "./common.js";
 import type { Crypto, CryptoKey, CryptoKeyPair, KeyAlgorithm, KeySpec } from "./types.js";
 
-export const OID = {
-  rsaEncryption: "1.2.840.113549.1.1.1",
-  sha256WithRSA: "1.2.840.113549.1.1.11",
-  sha384WithRSA: "1.2.840.113549.1.1.12",
-  sha512WithRSA: "1.2.840.113549.1.1.13",
-  ecPublicKey: "1.2.840.10045.2.1",
-  prime256v1: "1.2.840.10045.3.1.7",
-  secp384r1: "1.3.132.0.34",
-  ecdsaSha256: "1.2.840.10045.4.3.2",
-  ecdsaSha384: "1.2.840.10045.4.3.3",
-  ecdsaSha512: "1.2.840.10045.4.3.4",
-} as const;
+const CURVE_OID: Readonly<Record<"P-256" | "P-384", string>> = { "P-256": id_secp256r1, "P-384": id_secp384r1 };
 
-const CURVE_OID: Record<"P-256" | "P-384", string> = { "P-256": OID.prime256v1, "P-384": OID.secp384r1 };
-const CURVE_SIZE: Record<"P-256" | "P-384", number> = { "P-256": 32, "P-384": 48 };
+/** Private key PEM labels meshhub reads; it writes the last two. */
+export const PRIVATE_KEY_LABELS = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"] as const;
+export type PrivateKeyLabel = (typeof PRIVATE_KEY_LABELS)[number];
 
-function rsaParams(spec: KeySpec): webcrypto.RsaHashedImportParams {
-  return { name: "RSASSA-PKCS1-v1_5", hash: spec.signatureHash };
-}
+/** How keys from an RSA private key container are imported: for PKCS#1 v1.5 signatures (meshhub signs with SHA-256). */
+const RSA_IMPORT: webcrypto.RsaHashedImportParams = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 
-function ecParams(spec: KeySpec): webcrypto.EcKeyImportParams {
-  return { name: "ECDSA", namedCurve: spec.namedCurve ?? "P-256" };
+/** The parameters X.509 signatures made with a key of this spec use (the hash rides along for ECDSA). */
+export function signingAlgorithm(spec: KeySpec): webcrypto.RsaHashedImportParams | webcrypto.EcdsaParams {
+  return spec.type === "RSA" ? { name: "RSASSA-PKCS1-v1_5", hash: spec.signatureHash } : { name: "ECDSA", hash: spec.signatureHash };
 }
 
 /** Generates an extractable signing key pair. */
 export async function generateKeyPair(key: KeySpec | KeyAlgorithm, crypto: Crypto): Promise<CryptoKeyPair> {
   const spec = typeof key === "string" ? keySpecOf(key) : key;
   if (spec.type === "RSA") {
-    return crypto.subtle.generateKey({ ...rsaParams(spec), modulusLength: spec.rsaModulusBits ?? 4096, publicExponent: Uint8Array.of(1, 0, 1) }, true, ["sign", "verify"]);
+    return crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", hash: spec.signatureHash, modulusLength: spec.rsaModulusBits ?? 4096, publicExponent: Uint8Array.of(1, 0, 1) }, true, ["sign", "verify"]);
   }
-  return crypto.subtle.generateKey(ecParams(spec), true, ["sign", "verify"]);
+  return crypto.subtle.generateKey({ name: "ECDSA", namedCurve: spec.namedCurve ?? "P-256" }, true, ["sign", "verify"]);
+}
+
+/** The supported key algorithm a WebCrypto algorithm description names (a key's, or an X.509 public key's). */
+export function keyAlgorithmOf(algorithm: { readonly name?: string; readonly modulusLength?: number; readonly namedCurve?: string }): KeyAlgorithm | undefined {
+  const { name, modulusLength: bits, namedCurve: curve } = algorithm;
+  if (name === "RSASSA-PKCS1-v1_5" && (bits === 2048 || bits === 3072 || bits === 4096)) return `RSA-${bits}`;
+  if (name === "ECDSA" && (curve === "P-256" || curve === "P-384")) return curve === "P-256" ? "ECDSA-P256" : "ECDSA-P384";
+  return undefined;
 }
 
 /** The key algorithm of a key (from its WebCrypto algorithm description). */
 export function keySpecOfKey(key: CryptoKey): KeySpec {
   const a = key.algorithm as Partial<webcrypto.RsaHashedKeyAlgorithm & webcrypto.EcKeyAlgorithm>;
-  if (a.name === "RSASSA-PKCS1-v1_5" && (a.modulusLength === 2048 || a.modulusLength === 3072 || a.modulusLength === 4096)) return keySpecOf(`RSA-${a.modulusLength}` as KeyAlgorithm);
-  if (a.name === "ECDSA" && a.namedCurve === "P-256") return keySpecOf("ECDSA-P256");
-  if (a.name === "ECDSA" && a.namedCurve === "P-384") return keySpecOf("ECDSA-P384");
-  throw new TrustError(`unsupported key: ${a.name ?? "unknown"} ${a.modulusLength ?? a.namedCurve ?? ""} (supported: RSA 2048/3072/4096, ECDSA P-256/P-384)`);
+  const algorithm = keyAlgorithmOf(a);
+  if (!algorithm) throw new TrustError(`unsupported key: ${a.name ?? "unknown"} ${a.modulusLength ?? a.namedCurve ?? ""} (supported: RSA 2048/3072/4096, ECDSA P-256/P-384)`);
+  return keySpecOf(algorithm);
 }
 
-/** AlgorithmIdentifier of signatures made with a key of this spec. */
-export function signatureAlgorithm(spec: KeySpec): Uint8Array {
-  if (spec.type === "RSA") return sequence(oid(spec.signatureHash === "SHA-384" ? OID.sha384WithRSA : OID.sha256WithRSA), derNull());
-  return sequence(oid(spec.signatureHash === "SHA-384" ? OID.ecdsaSha384 : OID.ecdsaSha256));
+/** True when both keys hold the same public key (compared as JWK, so independent of the encoding). */
+export async function sameKeyPair(privateKey: CryptoKey, publicKey: CryptoKey, crypto: Crypto): Promise<boolean> {
+  const [a, b] = await Promise.all([crypto.subtle.exportKey("jwk", privateKey), crypto.subtle.exportKey("jwk", publicKey)]);
+  return a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y && a.n === b.n && a.e === b.e;
 }
 
-/** Signs and returns the signature as X.509 carries it (ECDSA: DER `SEQUENCE { r, s }`). */
-export async function signBytes(privateKey: CryptoKey, spec: KeySpec, data: Uint8Array, crypto: Crypto): Promise<Uint8Array> {
-  if (spec.type === "RSA") return new Uint8Array(await crypto.subtle.sign({ name: "RSASSA-PKCS1-v1_5" }, privateKey, data));
-  const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: spec.signatureHash }, privateKey, data));
-  const half = raw.length / 2;
-  return sequence(unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half)));
+/** Private key as DER in PKCS#1 (`RSA PRIVATE KEY`) or SEC 1 with the named curve (`EC PRIVATE KEY`). Only Secrets carry it. */
+export async function exportPrivateKey(privateKey: CryptoKey, crypto: Crypto): Promise<{ label: PrivateKeyLabel; der: ArrayBuffer }> {
+  const spec = keySpecOfKey(privateKey);
+  const info = AsnConvert.parse(await crypto.subtle.exportKey("pkcs8", privateKey), PrivateKeyInfo);
+  // PKCS#8 wraps exactly the PKCS#1 / SEC 1 structure; SEC 1 additionally names the curve (PKCS#8 has it outside).
+  if (spec.type === "RSA") return { label: "RSA PRIVATE KEY", der: info.privateKey.buffer };
+  const ec = AsnConvert.parse(info.privateKey.buffer, ECPrivateKey);
+  ec.parameters = new ECParameters({ namedCurve: CURVE_OID[spec.namedCurve ?? "P-256"] });
+  return { label: "EC PRIVATE KEY", der: AsnConvert.serialize(ec) };
 }
 
-/** Parsed SubjectPublicKeyInfo: the key algorithm when supported. */
-export function keyAlgorithmOfSpki(spki: Uint8Array): KeyAlgorithm | undefined {
-  const top = expectChildren(decode(spki), TAG.SEQUENCE, "SubjectPublicKeyInfo");
-  const alg = expectChildren(child(top, 0, "SubjectPublicKeyInfo"), TAG.SEQUENCE, "AlgorithmIdentifier");
-  const algOid = readOid(child(alg, 0, "AlgorithmIdentifier"));
-  if (algOid === OID.rsaEncryption) {
-    const bits = child(top, 1, "SubjectPublicKeyInfo").content.subarray(1);
-    const modulus = readUnsigned(child(expectChildren(decode(bits), TAG.SEQUENCE, "RSAPublicKey"), 0, "RSAPublicKey"));
-    const size = modulus.length * 8;
-    return size === 2048 || size === 3072 || size === 4096 ? (`RSA-${size}` as KeyAlgorithm) : undefined;
+function curveOf(oid: string | undefined): "P-256" | "P-384" {
+  if (oid === id_secp256r1) return "P-256";
+  if (oid === id_secp384r1) return "P-384";
+  throw new TrustError("EC private key: the curve is missing or not P-256/P-384");
+}
+
+/** The PKCS#8 `PrivateKeyInfo` of a private key container, and how WebCrypto imports it. */
+function pkcs8Of(label: PrivateKeyLabel, der: ArrayBuffer): { info: PrivateKeyInfo; params: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams } {
+  if (label === "RSA PRIVATE KEY") return { info: new PrivateKeyInfo({ privateKeyAlgorithm: rsaEncryption, privateKey: new PrivateKey(der) }), params: RSA_IMPORT };
+  if (label === "EC PRIVATE KEY") {
+    const namedCurve = curveOf(AsnConvert.parse(der, ECPrivateKey).parameters?.namedCurve);
+    const algorithm = new AlgorithmIdentifier({ algorithm: id_ecPublicKey, parameters: AsnConvert.serialize(new ECParameters({ namedCurve: CURVE_OID[namedCurve] })) });
+    return { info: new PrivateKeyInfo({ privateKeyAlgorithm: algorithm, privateKey: new PrivateKey(der) }), params: { name: "ECDSA", namedCurve } };
   }
-  if (algOid === OID.ecPublicKey) {
-    const curve = readOid(child(alg, 1, "AlgorithmIdentifier"));
-    return curve === OID.prime256v1 ? "ECDSA-P256" : curve === OID.secp384r1 ? "ECDSA-P384" : undefined;
-  }
-  return undefined;
+  const info = AsnConvert.parse(der, PrivateKeyInfo);
+  const { algorithm, parameters } = info.privateKeyAlgorithm;
+  if (algorithm === id_rsaEncryption) return { info, params: RSA_IMPORT };
+  if (algorithm !== id_ecPublicKey) throw new TrustError(`unsupported private key algorithm ${algorithm}`);
+  return { info, params: { name: "ECDSA", namedCurve: curveOf(parameters ? AsnConvert.parse(parameters, ECParameters).namedCurve : undefined) } };
 }
 
-/** Verifies an X.509-encoded signature with a public key given as SPKI DER. */
-export async function verifySignature(spki: Uint8Array, signatureAlgorithmOid: string, signature: Uint8Array, data: Uint8Array, crypto: Crypto): Promise<boolean> {
-  const hash =
-    signatureAlgorithmOid === OID.sha256WithRSA || signatureAlgorithmOid === OID.ecdsaSha256
-      ? "SHA-256"
-      : signatureAlgorithmOid === OID.sha384WithRSA || signatureAlgorithmOid === OID.ecdsaSha384
-        ? "SHA-384"
-        : signatureAlgorithmOid === OID.sha512WithRSA || signatureAlgorithmOid === OID.ecdsaSha512
-          ? "SHA-512"
-          : undefined;
-  if (!hash) throw new TrustError(`unsupported signature algorithm ${signatureAlgorithmOid}`);
-  const algorithm = keyAlgorithmOfSpki(spki);
-  if (!algorithm) throw new TrustError("unsupported public key (supported: RSA 2048/3072/4096, ECDSA P-256/P-384)");
-  const spec = keySpecOf(algorithm);
-  if (spec.type === "RSA") {
-    if (!signatureAlgorithmOid.startsWith("1.2.840.113549.")) return false;
-    const key = await crypto.subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash }, false, ["verify"]);
-    return crypto.subtle.verify({ name: "RSASSA-PKCS1-v1_5" }, key, signature, data);
-  }
-  if (!signatureAlgorithmOid.startsWith("1.2.840.10045.")) return false;
-  const key = await crypto.subtle.importKey("spki", spki, ecParams(spec), false, ["verify"]);
-  const size = CURVE_SIZE[spec.namedCurve ?? "P-256"];
-  let raw: Uint8Array;
+/** Imports a private key (`PRIVATE KEY` = PKCS#8, `RSA PRIVATE KEY` or `EC PRIVATE KEY`) for signing. */
+export async function importPrivateKey(label: PrivateKeyLabel, der: ArrayBuffer, crypto: Crypto): Promise<CryptoKey> {
+  let pkcs8: ReturnType<typeof pkcs8Of>;
   try {
-    const rs = expectChildren(decode(signature), TAG.SEQUENCE, "ECDSA signature");
-    const fit = (n: DerNode): Uint8Array => {
-      const v = readUnsigned(n);
-      if (v.length > size) throw new TrustError("ECDSA signature component too long");
-      return concat([new Uint8Array(size - v.length), v]);
-    };
-    raw = concat([fit(child(rs, 0, "ECDSA signature")), fit(child(rs, 1, "ECDSA signature"))]);
-  } catch {
-    return false;
-  }
-  return crypto.subtle.verify({ name: "ECDSA", hash }, key, raw, data);
-}
-
-/** Private key as PEM: PKCS#1 `RSA PRIVATE KEY` or SEC 1 `EC PRIVATE KEY` (with the curve). Only Secrets carry it. */
-export async function exportPrivateKeyPem(privateKey: CryptoKey, crypto: Crypto): Promise<string> {
-  const spec = keySpecOfKey(privateKey);
-  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", privateKey));
-  const info = expectChildren(decode(pkcs8), TAG.SEQUENCE, "PrivateKeyInfo");
-  const inner = child(info, 2, "PrivateKeyInfo").content;
-  if (spec.type === "RSA") return toPem("RSA PRIVATE KEY", inner);
-  const ec = expectChildren(decode(inner), TAG.SEQUENCE, "ECPrivateKey");
-  const d = child(ec, 1, "ECPrivateKey");
-  const publicKey = ec.find((n) => n.tag === 0xa1);
-  let pub = publicKey?.raw;
-  if (!pub) {
-    const spki = new Uint8Array(await crypto.subtle.exportKey("spki", await publicFromPrivate(privateKey, crypto)));
-    pub = explicit(1, child(expectChildren(decode(spki), TAG.SEQUENCE, "SubjectPublicKeyInfo"), 1, "SubjectPublicKeyInfo").raw);
-  }
-  const sec1 = sequence(smallInteger(1), d.raw, explicit(0, oid(CURVE_OID[spec.namedCurve ?? "P-256"])), pub);
-  return toPem("EC PRIVATE KEY", sec1);
-}
-
-async function publicFromPrivate(privateKey: CryptoKey, crypto: Crypto): Promise<CryptoKey> {
-  const jwk = await crypto.subtle.exportKey("jwk", privateKey);
-  const { kty, crv, x, y, n, e } = jwk;
-  const spec = keySpecOfKey(privateKey);
-  return crypto.subtle.importKey("jwk", { kty, crv, x, y, n, e, ext: true }, spec.type === "RSA" ? rsaParams(spec) : ecParams(spec), true, ["verify"]);
-}
-
-/** The public key (SPKI DER) matching a private key. */
-export async function publicKeySpki(privateOrPublic: CryptoKey, crypto: Crypto): Promise<Uint8Array> {
-  const pub = privateOrPublic.type === "public" ? privateOrPublic : await publicFromPrivate(privateOrPublic, crypto);
-  return new Uint8Array(await crypto.subtle.exportKey("spki", pub));
-}
-
-/** Imports a private key PEM (`PRIVATE KEY`, `RSA PRIVATE KEY` or `EC PRIVATE KEY`) for signing. */
-export async function importPrivateKeyPem(pem: string, crypto: Crypto): Promise<CryptoKey> {
-  const block = singlePem(pem, ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"], "private key");
-  let pkcs8: Uint8Array;
-  let isRsa: boolean;
-  let curve: "P-256" | "P-384" | undefined;
-  if (block.label === "RSA PRIVATE KEY") {
-    pkcs8 = sequence(smallInteger(0), sequence(oid(OID.rsaEncryption), derNull()), octetString(block.der));
-    isRsa = true;
-  } else if (block.label === "EC PRIVATE KEY") {
-    const ec = expectChildren(decode(block.der), TAG.SEQUENCE, "ECPrivateKey");
-    const params = ec.find((n) => n.tag === 0xa0);
-    const curveOid = params ? readOid(child(children(params), 0, "ECPrivateKey parameters")) : undefined;
-    curve = curveOid === OID.prime256v1 ? "P-256" : curveOid === OID.secp384r1 ? "P-384" : undefined;
-    if (!curve) throw new TrustError("EC private key: the curve is missing or not P-256/P-384");
-    pkcs8 = sequence(smallInteger(0), sequence(oid(OID.ecPublicKey), oid(curveOid as string)), octetString(block.der));
-    isRsa = false;
-  } else {
-    pkcs8 = block.der;
-    const alg = expectChildren(child(expectChildren(decode(pkcs8), TAG.SEQUENCE, "PrivateKeyInfo"), 1, "PrivateKeyInfo"), TAG.SEQUENCE, "AlgorithmIdentifier");
-    const algOid = readOid(child(alg, 0, "AlgorithmIdentifier"));
-    isRsa = algOid === OID.rsaEncryption;
-    if (!isRsa) {
-      if (algOid !== OID.ecPublicKey) throw new TrustError(`unsupported private key algorithm ${algOid}`);
-      const curveOid = readOid(child(alg, 1, "AlgorithmIdentifier"));
-      curve = curveOid === OID.prime256v1 ? "P-256" : curveOid === OID.secp384r1 ? "P-384" : undefined;
-      if (!curve) throw new TrustError(`unsupported curve ${curveOid}`);
-    }
+    pkcs8 = pkcs8Of(label, der);
+  } catch (e) {
+    throw e instanceof TrustError ? e : new TrustError("the private key cannot be read (corrupt or unsupported)");
   }
   try {
-    if (isRsa) return await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["sign"]);
-    return await crypto.subtle.importKey("pkcs8", pkcs8, { name: "ECDSA", namedCurve: curve as string }, true, ["sign"]);
+    return await crypto.subtle.importKey("pkcs8", AsnConvert.serialize(pkcs8.info), pkcs8.params, true, ["sign"]);
   } catch {
     throw new TrustError("the private key cannot be imported (corrupt or unsupported)");
   }
 }
-

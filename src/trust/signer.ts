@@ -1,13 +1,17 @@
 /**
  * The signer: generates roots, certificate requests and CA certificates on an injected WebCrypto, and executes a
- * {@link CertificatePlan}. Async because WebCrypto is; otherwise pure — no clock (time is an argument), no global
- * crypto (the `crypto` argument), no I/O. Serial numbers are derived deterministically (SHA-256 of issuer,
- * subject, SANs, notBefore and the public key) unless given.
+ * {@link CertificatePlan}. Certificates and requests are encoded, signed and parsed by `@peculiar/x509`, always
+ * with the `crypto` argument (never its global provider). Async because WebCrypto is; otherwise pure — no clock
+ * (time is an argument), no I/O. Serial numbers are derived deterministically (SHA-256 of issuer, subject, SANs,
+ * notBefore and the public key) unless given.
  *
  * Private keys exist as `CryptoKey`s and leave them in exactly one place: the `data` of the Secret manifests
  * {@link issueForPlan} returns (annotated `meshhub.io/contains-private-key: "true"`). {@link CertificateInfo},
  * errors and problems never carry key material.
  */
+// tsyringe, which @peculiar/x509 uses, needs the Reflect metadata API as soon as it is loaded.
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
 import { compareObjects, compareStrings } from "../codec/canonical.js";
 import type { KubeObject } from "../model/common.js";
 import { ownedMetadata, PATCH_ANNOTATION, SOURCES_ANNOTATION, sourceId } from "../translate/metadata.js";
@@ -18,16 +22,15 @@ import {
   ISTIO_CACERTS,
   ISTIO_KEYS,
   isoSeconds,
-  keySpecOf,
   LINKERD_ISSUER,
   LINKERD_ISSUER_KEYS,
   LINKERD_TRUST_ROOTS,
   LINKERD_TRUST_ROOTS_KEY,
   ROOT_FINGERPRINT_ANNOTATION,
   ROOT_SECRET_KEY_PAIRS,
+  TrustError,
 } from "./common.js";
-import { fromBase64, pemBlocks, singlePem, toBase64, toPem, TrustError } from "./der.js";
-import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem, keySpecOfKey, publicKeySpki, signBytes, verifySignature } from "./keys.js";
+import { exportPrivateKey, generateKeyPair, importPrivateKey, keyAlgorithmOf, keySpecOfKey, PRIVATE_KEY_LABELS, sameKeyPair, signingAlgorithm } from "./keys.js";
 import type {
   CertificatePlan,
   Crypto,
@@ -40,13 +43,10 @@ import type {
   KeyUsage,
   MeshTarget,
   ResourceRef,
+  SubjectAltNames,
   SubjectSpec,
   VirtualMeshCertificatePlan,
 } from "./types.js";
-import { buildCertificate, buildCsr, encodeName, fingerprintSha256, keyIdentifier, parseCertificate, parseCsr, type CertificateTemplate, type IssuerKey } from "./x509.js";
-
-export { TrustError };
-export type { CertificateTemplate };
 
 /** Public facts about a certificate, for display. Contains no private key. */
 export interface CertificateInfo {
@@ -70,6 +70,20 @@ export interface CertificateAuthority {
   readonly privateKey: CryptoKey;
 }
 
+/** What a certificate says, before signing. */
+export interface CertificateTemplate {
+  readonly subject: SubjectSpec;
+  readonly sans?: SubjectAltNames;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** A CA certificate with this path length (`null`: unlimited); absent: an end-entity certificate. */
+  readonly ca?: { readonly pathLenConstraint: number | null };
+  readonly keyUsage: readonly KeyUsage[];
+  readonly extendedKeyUsage?: readonly ("serverAuth" | "clientAuth")[];
+  /** Hex serial number; derived from issuer, subject, SANs, notBefore and the key when absent. */
+  readonly serialNumber?: string;
+}
+
 /** What {@link generateRoot} needs; a {@link GeneratedRootPlan} fits as is. */
 export interface RootParams {
   readonly key: KeySpec | KeyAlgorithm;
@@ -87,36 +101,155 @@ export interface IntermediateSpec {
   readonly serialNumber?: string;
 }
 
-/** Parses a certificate PEM into {@link CertificateInfo}. */
-export async function describeCertificate(pem: string, crypto: Crypto): Promise<CertificateInfo> {
-  const block = singlePem(pem, ["CERTIFICATE"], "certificate");
-  const c = parseCertificate(block.der);
+// ---- PEM and certificates --------------------------------------------------------------------------------
+
+const CERTIFICATE = "CERTIFICATE";
+const hex = (bytes: ArrayBuffer | Uint8Array): string => Buffer.from(new Uint8Array(bytes)).toString("hex");
+
+/** PEM block with 64-character lines and a trailing newline (so PEMs concatenate into bundles). */
+function toPem(label: string, der: ArrayBuffer): string {
+  return `${x509.PemConverter.encode(der, label)}\n`;
+}
+
+/** The PEM blocks of a text that carry one of `labels`, in order. */
+function pemBlocks<L extends string>(text: string, labels: readonly L[]): { label: L; der: ArrayBuffer }[] {
+  return x509.PemConverter.decodeWithHeaders(text).flatMap((b) => (labels.includes(b.type as L) ? [{ label: b.type as L, der: b.rawData }] : []));
+}
+
+/** The single PEM block with one of the given labels. */
+function singlePem<L extends string>(text: string, labels: readonly L[], what: string): { label: L; der: ArrayBuffer } {
+  const blocks = pemBlocks(text, labels);
+  if (blocks.length !== 1 || !blocks[0]) throw new TrustError(`${what}: expected one PEM block of ${labels.join(" / ")}, found ${blocks.length}`);
+  return blocks[0];
+}
+
+/** Parses DER with an `@peculiar/x509` class, turning its errors into a {@link TrustError}. */
+function parse<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch {
+    throw new TrustError(`${what} cannot be parsed (corrupt or unsupported)`);
+  }
+}
+
+async function sha256(data: ArrayBuffer | Uint8Array | string, crypto: Crypto): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", typeof data === "string" ? new TextEncoder().encode(data) : data));
+}
+
+/** The URI and DNS names of a certificate's or request's subjectAltName (other kinds are ignored). */
+function sansOf(extensions: readonly x509.Extension[]): { uris: string[]; dnsNames: string[] } {
+  const names = extensions.flatMap((e) => (e instanceof x509.SubjectAlternativeNameExtension ? e.names.items : []));
+  return { uris: names.filter((n) => n.type === "url").map((n) => n.value), dnsNames: names.filter((n) => n.type === "dns").map((n) => n.value) };
+}
+
+/** Name in meshhub's attribute order (O, then CN), as UTF8Strings. */
+function nameOf(subject: SubjectSpec): x509.Name {
+  const rdns: x509.JsonNameParams = [];
+  if (subject.organization !== undefined) rdns.push({ O: [{ utf8String: subject.organization }] });
+  if (subject.commonName !== undefined) rdns.push({ CN: [{ utf8String: subject.commonName }] });
+  return new x509.Name(rdns);
+}
+
+function sortedSans(sans: SubjectAltNames | undefined): SubjectAltNames {
+  return { dnsNames: [...(sans?.dnsNames ?? [])].sort(compareStrings), uris: [...(sans?.uris ?? [])].sort(compareStrings) };
+}
+
+/** dNSNames then URIs, as `@peculiar/x509` takes them. */
+function generalNames(sans: SubjectAltNames): x509.JsonGeneralNames {
+  return [...sans.dnsNames.map((value) => ({ type: "dns" as const, value })), ...sans.uris.map((value) => ({ type: "url" as const, value }))];
+}
+
+async function infoOf(cert: x509.X509Certificate, crypto: Crypto): Promise<CertificateInfo> {
+  const bc = cert.getExtension(x509.BasicConstraintsExtension);
   return {
-    pem: toPem("CERTIFICATE", block.der),
-    fingerprintSha256: await fingerprintSha256(block.der, crypto),
-    serialNumber: c.serialNumber,
-    subject: c.subject,
-    issuer: c.issuer,
-    notBefore: isoSeconds(c.notBefore),
-    notAfter: isoSeconds(c.notAfter),
-    keyAlgorithm: c.keyAlgorithm ?? "unsupported",
-    isCA: c.ca,
-    pathLenConstraint: c.pathLenConstraint ?? null,
-    sans: c.sans,
+    pem: toPem(CERTIFICATE, cert.rawData),
+    fingerprintSha256: hex(await sha256(cert.rawData, crypto)),
+    serialNumber: cert.serialNumber.toLowerCase(),
+    subject: cert.subject,
+    issuer: cert.issuer,
+    notBefore: isoSeconds(cert.notBefore),
+    notAfter: isoSeconds(cert.notAfter),
+    keyAlgorithm: keyAlgorithmOf(cert.publicKey.algorithm) ?? "unsupported",
+    isCA: bc?.ca ?? false,
+    pathLenConstraint: bc?.pathLength ?? null,
+    sans: sansOf(cert.extensions),
   };
 }
 
-async function issuerKeyOf(ca: CertificateAuthority, crypto: Crypto): Promise<IssuerKey & { notBefore: Date; notAfter: Date; ca: boolean }> {
-  const c = parseCertificate(singlePem(ca.certificate.pem, ["CERTIFICATE"], "CA certificate").der);
+function certificateOf(pem: string, what: string): x509.X509Certificate {
+  const block = singlePem(pem, [CERTIFICATE], what);
+  return parse(what, () => new x509.X509Certificate(block.der));
+}
+
+/** Parses a certificate PEM into {@link CertificateInfo}. */
+export async function describeCertificate(pem: string, crypto: Crypto): Promise<CertificateInfo> {
+  return infoOf(certificateOf(pem, "certificate"), crypto);
+}
+
+/** The signing side of a certificate: its Name, private key and key identifier (absent: self-signed, the subject's). */
+interface Issuer {
+  readonly name: x509.Name;
+  readonly privateKey: CryptoKey;
+  readonly authorityKeyId?: x509.AuthorityKeyIdentifierExtension;
+}
+
+/** The issuer a CA signs as; refuses a certificate that is not a CA. Its validity is returned for callers to check. */
+async function issuerOf(ca: CertificateAuthority, crypto: Crypto): Promise<Issuer & { notBefore: Date; notAfter: Date }> {
+  const cert = certificateOf(ca.certificate.pem, "CA certificate");
+  if (!cert.getExtension(x509.BasicConstraintsExtension)?.ca) throw new TrustError(`the signing certificate (${ca.certificate.subject}) is not a CA`);
+  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
   return {
-    name: c.subjectName,
-    keyId: c.subjectKeyId ?? (await keyIdentifier(c.spki, crypto)),
+    name: cert.subjectName,
+    authorityKeyId: ski ? new x509.AuthorityKeyIdentifierExtension(ski.keyId) : await x509.AuthorityKeyIdentifierExtension.create(cert.publicKey, false, crypto),
     privateKey: ca.privateKey,
-    spec: keySpecOfKey(ca.privateKey),
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-    ca: c.ca,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
   };
+}
+
+/** A positive 128-bit serial as hex: SHA-256 of a deterministic seed, truncated. No randomness needed. */
+async function deriveSerial(seed: string, crypto: Crypto): Promise<string> {
+  const bytes = (await sha256(seed, crypto)).slice(0, 16);
+  bytes[0] = (bytes[0] as number) & 0x7f || 0x01;
+  return hex(bytes);
+}
+
+/** A given serial, checked: hex and not zero (`@peculiar/x509` would replace a zero serial with a random one). */
+function checkedSerial(serial: string): string {
+  const clean = serial.replace(/[\s:]/g, "");
+  if (!/^([0-9a-fA-F]{2})+$/.test(clean) || /^0+$/.test(clean)) throw new TrustError(`serial number ${JSON.stringify(serial)}: expected non-zero hex`);
+  return clean.toLowerCase();
+}
+
+/** Encodes and signs a certificate for `publicKey` under `issuer` (self-signed when it names the same key). */
+async function buildCertificate(template: CertificateTemplate, publicKey: x509.PublicKey, issuer: Issuer, crypto: Crypto): Promise<x509.X509Certificate> {
+  if (template.notAfter.getTime() <= template.notBefore.getTime()) throw new TrustError("notAfter must be after notBefore");
+  const subject = nameOf(template.subject);
+  const subjectKeyId = await x509.SubjectKeyIdentifierExtension.create(publicKey, false, crypto);
+  const sans = sortedSans(template.sans);
+  const seed = [hex(issuer.name.toArrayBuffer()), hex(subject.toArrayBuffer()), sans.dnsNames.join(","), sans.uris.join(","), template.notBefore.toISOString(), subjectKeyId.keyId];
+  const serialNumber = template.serialNumber ? checkedSerial(template.serialNumber) : await deriveSerial(seed.join("|"), crypto);
+  const keyUsage = template.keyUsage.reduce((flags, k) => flags | x509.KeyUsageFlags[k], 0);
+  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(template.ca !== undefined, template.ca?.pathLenConstraint ?? undefined, true)];
+  if (keyUsage) extensions.push(new x509.KeyUsagesExtension(keyUsage, true));
+  if (template.extendedKeyUsage?.length) extensions.push(new x509.ExtendedKeyUsageExtension(template.extendedKeyUsage.map((e) => x509.ExtendedKeyUsage[e]), false));
+  extensions.push(subjectKeyId, issuer.authorityKeyId ?? new x509.AuthorityKeyIdentifierExtension(subjectKeyId.keyId));
+  // RFC 5280 §4.2.1.6: critical when the subject is empty.
+  if (sans.dnsNames.length + sans.uris.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(generalNames(sans), template.subject.commonName === undefined && template.subject.organization === undefined));
+  return x509.X509CertificateGenerator.create(
+    {
+      serialNumber,
+      subject,
+      issuer: issuer.name,
+      notBefore: template.notBefore,
+      notAfter: template.notAfter,
+      publicKey,
+      signingKey: issuer.privateKey,
+      signingAlgorithm: signingAlgorithm(keySpecOfKey(issuer.privateKey)),
+      extensions,
+    },
+    crypto,
+  );
 }
 
 /**
@@ -124,9 +257,8 @@ async function issuerKeyOf(ca: CertificateAuthority, crypto: Crypto): Promise<Is
  * + cRLSign (critical), subject key identifier; valid from `now` (whole seconds) for `ttlDays`.
  */
 export async function generateRoot(params: RootParams, now: Date, crypto: Crypto): Promise<CertificateAuthority> {
-  const spec = typeof params.key === "string" ? keySpecOf(params.key) : params.key;
-  const keys = await generateKeyPair(spec, crypto);
-  const spki = await publicKeySpki(keys.publicKey, crypto);
+  const keys = await generateKeyPair(params.key, crypto);
+  const publicKey = await x509.PublicKey.create(keys.publicKey, crypto);
   const notBefore = floorSeconds(now);
   const template: CertificateTemplate = {
     subject: params.subject,
@@ -136,16 +268,20 @@ export async function generateRoot(params: RootParams, now: Date, crypto: Crypto
     keyUsage: ["keyCertSign", "cRLSign"],
     ...(params.serialNumber ? { serialNumber: params.serialNumber } : {}),
   };
-  const der = await buildCertificate(template, spki, { name: encodeName(params.subject), keyId: await keyIdentifier(spki, crypto), privateKey: keys.privateKey, spec }, crypto);
-  return { certificate: await describeCertificate(toPem("CERTIFICATE", der), crypto), privateKey: keys.privateKey };
+  const cert = await buildCertificate(template, publicKey, { name: nameOf(params.subject), privateKey: keys.privateKey }, crypto);
+  return { certificate: await infoOf(cert, crypto), privateKey: keys.privateKey };
 }
 
 /** Creates a PKCS#10 request (PEM) for `spec`'s subject and SANs, signed with `keys`. */
 export async function createCsr(spec: CsrSpec, keys: CryptoKeyPair, crypto: Crypto): Promise<string> {
   const actual = keySpecOfKey(keys.privateKey);
   if (actual.algorithm !== spec.key.algorithm) throw new TrustError(`the key is ${actual.algorithm}, the CSR spec asks for ${spec.key.algorithm}`);
-  const spki = await publicKeySpki(keys.publicKey, crypto);
-  return toPem("CERTIFICATE REQUEST", await buildCsr(spec.subject, spec.sans, spki, keys.privateKey, actual, crypto));
+  const sans = generalNames(sortedSans(spec.sans));
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
+    { name: nameOf(spec.subject), keys, signingAlgorithm: signingAlgorithm(actual), extensions: sans.length > 0 ? [new x509.SubjectAlternativeNameExtension(sans)] : [] },
+    crypto,
+  );
+  return toPem("CERTIFICATE REQUEST", csr.rawData);
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -162,17 +298,17 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  * algorithm, or a root that is not a CA or not valid at `now`.
  */
 export async function signIntermediate(csrPem: string, root: CertificateAuthority, spec: IntermediateSpec, now: Date, crypto: Crypto): Promise<CertificateInfo> {
-  const csr = parseCsr(singlePem(csrPem, ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"], "certificate request").der);
-  if (!(await verifySignature(csr.spki, csr.signatureAlgorithm, csr.signature, csr.info, crypto))) {
-    throw new TrustError("the certificate request's signature does not verify (no proof of possession of the key)");
-  }
-  if (csr.keyAlgorithm !== spec.csr.key.algorithm) throw new TrustError(`the certificate request's key is ${csr.keyAlgorithm ?? "unsupported"}, expected ${spec.csr.key.algorithm}`);
-  const requested = [...csr.sans.uris, ...csr.sans.dnsNames];
-  if (requested.length > 0 && (!sameSet(csr.sans.uris, spec.csr.sans.uris) || !sameSet(csr.sans.dnsNames, spec.csr.sans.dnsNames))) {
+  const block = singlePem(csrPem, ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"], "certificate request");
+  const csr = parse("the certificate request", () => new x509.Pkcs10CertificateRequest(block.der));
+  if (!(await csr.verify(crypto).catch(() => false))) throw new TrustError("the certificate request's signature does not verify (no proof of possession of the key)");
+  const keyAlgorithm = keyAlgorithmOf(csr.publicKey.algorithm);
+  if (keyAlgorithm !== spec.csr.key.algorithm) throw new TrustError(`the certificate request's key is ${keyAlgorithm ?? "unsupported"}, expected ${spec.csr.key.algorithm}`);
+  const sans = sansOf(csr.extensions);
+  const requested = [...sans.uris, ...sans.dnsNames];
+  if (requested.length > 0 && (!sameSet(sans.uris, spec.csr.sans.uris) || !sameSet(sans.dnsNames, spec.csr.sans.dnsNames))) {
     throw new TrustError(`the certificate request asks for SANs ${requested.join(", ")}, expected ${[...spec.csr.sans.uris, ...spec.csr.sans.dnsNames].join(", ")}`);
   }
-  const issuer = await issuerKeyOf(root, crypto);
-  if (!issuer.ca) throw new TrustError(`the signing certificate (${root.certificate.subject}) is not a CA`);
+  const issuer = await issuerOf(root, crypto);
   const notBefore = floorSeconds(now);
   if (notBefore < issuer.notBefore || notBefore >= issuer.notAfter) throw new TrustError(`the root (${root.certificate.subject}) is not valid at ${isoSeconds(notBefore)} (valid ${isoSeconds(issuer.notBefore)} to ${isoSeconds(issuer.notAfter)})`);
   const wanted = addDays(notBefore, spec.ttlDays);
@@ -185,7 +321,7 @@ export async function signIntermediate(csrPem: string, root: CertificateAuthorit
     keyUsage: spec.keyUsage ?? ["keyCertSign", "cRLSign"],
     ...(spec.serialNumber ? { serialNumber: spec.serialNumber } : {}),
   };
-  return describeCertificate(toPem("CERTIFICATE", await buildCertificate(template, csr.spki, issuer, crypto)), crypto);
+  return infoOf(await buildCertificate(template, csr.publicKey, issuer, crypto), crypto);
 }
 
 /**
@@ -193,31 +329,28 @@ export async function signIntermediate(csrPem: string, root: CertificateAuthorit
  * e.g. to issue a test workload certificate under an intermediate.
  */
 export async function signCertificate(template: CertificateTemplate, subjectPublicKey: CryptoKey, issuer: CertificateAuthority, crypto: Crypto): Promise<CertificateInfo> {
-  const key = await issuerKeyOf(issuer, crypto);
-  if (!key.ca) throw new TrustError(`the signing certificate (${issuer.certificate.subject}) is not a CA`);
-  const spki = await publicKeySpki(subjectPublicKey, crypto);
-  return describeCertificate(toPem("CERTIFICATE", await buildCertificate(template, spki, key, crypto)), crypto);
+  const signer = await issuerOf(issuer, crypto);
+  return infoOf(await buildCertificate(template, await x509.PublicKey.create(subjectPublicKey, crypto), signer, crypto), crypto);
 }
 
 /** Loads a CA from PEMs (certificate + `PRIVATE KEY` / `RSA PRIVATE KEY` / `EC PRIVATE KEY`); checks they match. */
 export async function loadCertificateAuthority(certificatePem: string, privateKeyPem: string, crypto: Crypto): Promise<CertificateAuthority> {
-  const first = pemBlocks(certificatePem).find((b) => b.label === "CERTIFICATE");
+  const first = pemBlocks(certificatePem, [CERTIFICATE])[0];
   if (!first) throw new TrustError("no certificate in the CA's certificate PEM");
-  const certificate = await describeCertificate(first.pem, crypto);
+  const cert = parse("the CA's certificate", () => new x509.X509Certificate(first.der));
+  const certificate = await infoOf(cert, crypto);
   if (!certificate.isCA) throw new TrustError(`the certificate (${certificate.subject}) is not a CA`);
-  const privateKey = await importPrivateKeyPem(privateKeyPem, crypto);
-  const spec = keySpecOfKey(privateKey);
-  const parsed = parseCertificate(first.der);
-  const probe = new TextEncoder().encode("meshhub key match probe");
-  const signature = await signBytes(privateKey, spec, probe, crypto);
-  const sigOid = spec.type === "RSA" ? "1.2.840.113549.1.1.11" : spec.signatureHash === "SHA-384" ? "1.2.840.10045.4.3.3" : "1.2.840.10045.4.3.2";
-  if (!(await verifySignature(parsed.spki, sigOid, signature, probe, crypto))) throw new TrustError(`the private key does not belong to the certificate (${certificate.subject})`);
+  const block = singlePem(privateKeyPem, PRIVATE_KEY_LABELS, "private key");
+  const privateKey = await importPrivateKey(block.label, block.der, crypto);
+  const publicKey = await cert.publicKey.export(crypto).catch(() => undefined);
+  if (!publicKey || !(await sameKeyPair(privateKey, publicKey, crypto))) throw new TrustError(`the private key does not belong to the certificate (${certificate.subject})`);
   return { certificate, privateKey };
 }
 
 /** The private key as PEM (PKCS#1 for RSA, SEC 1 for ECDSA). Put it only into a Secret. */
 export async function privateKeyPem(key: CryptoKey, crypto: Crypto): Promise<string> {
-  return exportPrivateKeyPem(key, crypto);
+  const { label, der } = await exportPrivateKey(key, crypto);
+  return toPem(label, der);
 }
 
 // ---- executing a plan ---------------------------------------------------------------------------------------
@@ -276,7 +409,7 @@ function secretValue(secret: KubeObject, key: string): string | undefined {
   const data = secret.data as Record<string, unknown> | undefined;
   const plain = secret.stringData as Record<string, unknown> | undefined;
   const encoded = data?.[key];
-  if (typeof encoded === "string") return new TextDecoder().decode(fromBase64(encoded));
+  if (typeof encoded === "string") return Buffer.from(encoded, "base64").toString("utf8");
   const text = plain?.[key];
   return typeof text === "string" ? text : undefined;
 }
@@ -290,7 +423,7 @@ async function rootFromSecret(secret: KubeObject, crypto: Crypto): Promise<Certi
   throw new TrustError(`Secret ${secret.metadata.namespace ?? ""}/${secret.metadata.name} has neither root-cert.pem + key.pem nor tls.crt + tls.key`);
 }
 
-const b64 = (text: string): string => toBase64(new TextEncoder().encode(text));
+const b64 = (text: string): string => Buffer.from(text, "utf8").toString("base64");
 
 function message(e: unknown): string {
   return e instanceof TrustError ? e.message : `signing failed: ${e instanceof Error ? e.name : "unknown error"}`;
@@ -300,11 +433,11 @@ async function bundleOf(rootPem: string, extra: readonly string[], crypto: Crypt
   const seen = new Set<string>();
   const out: string[] = [];
   for (const text of [rootPem, ...extra]) {
-    for (const block of pemBlocks(text).filter((b) => b.label === "CERTIFICATE")) {
-      const fp = await fingerprintSha256(block.der, crypto);
+    for (const block of pemBlocks(text, [CERTIFICATE])) {
+      const fp = hex(await sha256(block.der, crypto));
       if (seen.has(fp)) continue;
       seen.add(fp);
-      out.push(toPem("CERTIFICATE", block.der));
+      out.push(toPem(CERTIFICATE, block.der));
     }
   }
   return out.join("");
@@ -352,7 +485,7 @@ export async function issueForPlan(plan: CertificatePlan, crypto: Crypto, opts: 
         kind: "Secret",
         metadata: ownedMetadata(s.name, s.namespace, sources, { annotations: { [CONTAINS_PRIVATE_KEY_ANNOTATION]: "true", [ROOT_FINGERPRINT_ANNOTATION]: root.certificate.fingerprintSha256 } }),
         type: s.type,
-        data: { "root-cert.pem": b64(root.certificate.pem), "key.pem": b64(await exportPrivateKeyPem(root.privateKey, crypto)) },
+        data: { "root-cert.pem": b64(root.certificate.pem), "key.pem": b64(await privateKeyPem(root.privateKey, crypto)) },
       });
     }
     const bundle = await bundleOf(root.certificate.pem, opts.extraTrustedRoots?.[vmKey] ?? [], crypto);
@@ -373,7 +506,7 @@ export async function issueForPlan(plan: CertificatePlan, crypto: Crypto, opts: 
         if (ip.keyGeneration === "local") {
           const keys = await generateKeyPair(ip.csr.key, crypto);
           csrPem = await createCsr(ip.csr, keys, crypto);
-          keyPem = await exportPrivateKeyPem(keys.privateKey, crypto);
+          keyPem = await privateKeyPem(keys.privateKey, crypto);
         } else {
           csrPem = opts.csrs?.[mesh.key];
           if (csrPem === undefined) {

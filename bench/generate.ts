@@ -1,0 +1,168 @@
+/**
+ * A seeded generator of realistic estates for the benchmark: C clusters (alternating Istio and Linkerd), S
+ * services backed by W workloads, P TrafficPolicies and A AccessPolicies mixing every feature and selector kind,
+ * and one VirtualMesh over all meshes. The same seed always gives the same estate.
+ */
+import type { ClusterSnapshot } from "../src/discovery/types.js";
+import type { KubeObject } from "../src/model/common.js";
+import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../src/model/networking.js";
+
+export interface EstateSize {
+  readonly clusters: number;
+  readonly services: number;
+  /** Workload versions per service (each a Deployment, one with a running pod). */
+  readonly versionsPerService: number;
+  readonly trafficPolicies: number;
+  readonly accessPolicies: number;
+}
+
+export interface Estate {
+  readonly snapshots: ClusterSnapshot[];
+  readonly trafficPolicies: TrafficPolicy[];
+  readonly accessPolicies: AccessPolicy[];
+  readonly virtualMeshes: VirtualMesh[];
+}
+
+/** mulberry32: a tiny, well-distributed 32-bit PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Services per namespace stay constant as the estate grows, like real teams. */
+const SERVICES_PER_NAMESPACE = 50;
+const API = "networking.meshhub.io/v1alpha1";
+
+function clusterName(i: number): string {
+  return `cluster-${String(i).padStart(2, "0")}`;
+}
+
+function isIstio(i: number): boolean {
+  return i % 2 === 0;
+}
+
+function controlPlane(i: number): KubeObject[] {
+  const c = clusterName(i);
+  if (isIstio(i)) {
+    return [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "istio-system", labels: { "topology.istio.io/network": `net-${c}` } } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: `trustDomain: ${c}.mesh\n` } },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "istiod", namespace: "istio-system", labels: { app: "istiod" } }, spec: { selector: { matchLabels: { app: "istiod" } }, template: { metadata: { labels: { app: "istiod", istio: "pilot" } }, spec: { serviceAccountName: "istiod", containers: [{ name: "discovery", image: "docker.io/istio/pilot:1.29.6" }] } } } },
+      { apiVersion: "v1", kind: "Service", metadata: { name: "istio-eastwestgateway", namespace: "istio-system", labels: { istio: "eastwestgateway" } }, spec: { type: "LoadBalancer", selector: { istio: "eastwestgateway" }, ports: [{ name: "tls", port: 15443, targetPort: 15443 }] }, status: { loadBalancer: { ingress: [{ ip: `198.51.100.${i + 1}` }] } } },
+    ];
+  }
+  return [
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: "linkerd" }, data: { values: `identityTrustDomain: ${c}.mesh\nclusterDomain: cluster.local\n` } },
+    ...["linkerd-destination", "linkerd-identity"].map((name): KubeObject => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: "linkerd" }, spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "cr.l5d.io/linkerd/controller:edge-26.8.3" }] } } } })),
+    { apiVersion: "v1", kind: "Service", metadata: { name: "linkerd-gateway", namespace: "linkerd-multicluster" }, spec: { type: "LoadBalancer", selector: { app: "linkerd-gateway" }, ports: [{ name: "mc-gateway", port: 4143 }, { name: "mc-probe", port: 4191 }] }, status: { loadBalancer: { ingress: [{ ip: `198.51.100.${i + 101}` }] } } },
+  ];
+}
+
+/** Builds the estate. Services are spread evenly over clusters and namespaces. */
+export function generateEstate(size: EstateSize, seed = 42): Estate {
+  const random = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const snapshots: ClusterSnapshot[] = [];
+  const services: { name: string; namespace: string; cluster: string; istio: boolean; ports: number[] }[] = [];
+  const perCluster = Math.ceil(size.services / size.clusters);
+  const namespaces = Math.max(1, Math.ceil(perCluster / SERVICES_PER_NAMESPACE));
+  for (let ci = 0; ci < size.clusters; ci++) {
+    const cluster = clusterName(ci);
+    const proxy = isIstio(ci) ? { name: "istio-proxy", image: "docker.io/istio/proxyv2:1.29.6", restartPolicy: "Always" } : { name: "linkerd-proxy", image: "cr.l5d.io/linkerd/proxy:edge-26.8.3", restartPolicy: "Always" };
+    const objects: KubeObject[] = [...controlPlane(ci)];
+    for (let n = 0; n < namespaces; n++) {
+      objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: `team-${n}`, ...(isIstio(ci) ? { labels: { "istio-injection": "enabled" } } : { annotations: { "linkerd.io/inject": "enabled" } }) } });
+    }
+    for (let s = 0; s < perCluster && services.length < size.services; s++) {
+      const namespace = `team-${s % namespaces}`;
+      const name = `svc-${s}`;
+      const twoPorts = random() < 0.2;
+      const ports = twoPorts ? [8080, 9090] : [8080];
+      services.push({ name, namespace, cluster, istio: isIstio(ci), ports });
+      objects.push({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, namespace, labels: { app: name, tier: pick(["web", "api", "data"]) } },
+        spec: { selector: { app: name }, ports: ports.map((p) => ({ name: p === 8080 ? "http" : "grpc", port: p, targetPort: p, protocol: "TCP" })) },
+      });
+      for (let v = 1; v <= size.versionsPerService; v++) {
+        const labels = { app: name, version: `v${v}` };
+        const deployment = `${name}-v${v}`;
+        objects.push({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: deployment, namespace },
+          spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName: name, containers: [{ name: "app", image: "example/app:1" }] } } },
+        });
+        if (v === 1) {
+          // One running pod per service, injected the way the mesh does it; the other versions rely on injection labels.
+          objects.push({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: `${deployment}-7d9f`, namespace, ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: deployment, controller: true, uid: `${cluster}-${deployment}` }] }, spec: { selector: { matchLabels: labels } } });
+          objects.push({ apiVersion: "v1", kind: "Pod", metadata: { name: `${deployment}-7d9f-x`, namespace, labels: { ...labels, "pod-template-hash": "7d9f" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: `${deployment}-7d9f`, controller: true, uid: `${cluster}-${deployment}-rs` }] }, spec: { serviceAccountName: name, initContainers: [proxy], containers: [{ name: "app", image: "example/app:1" }] } });
+        }
+      }
+    }
+    snapshots.push({ cluster, objects });
+  }
+
+  const ref = (s: (typeof services)[number]) => ({ name: s.name, namespace: s.namespace, clusterName: s.cluster });
+  const trafficPolicies: TrafficPolicy[] = [];
+  for (let p = 0; p < size.trafficPolicies; p++) {
+    const target = pick(services);
+    const selectorKind = random();
+    const destinationSelector =
+      selectorKind < 0.7 ? [{ kubeServiceRefs: { services: [ref(target)] } }] : selectorKind < 0.9 ? [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }] : [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster], labels: { tier: "web" } } }];
+    const feature = random();
+    const port = target.ports.length > 1 ? { port: target.ports[0] } : {};
+    const policy: Record<string, unknown> =
+      feature < 0.3
+        ? { requestTimeout: pick(["1s", "2s", "500ms"]), retries: { attempts: 2, perTryTimeout: "250ms", retryOn: "5xx" } }
+        : feature < 0.55
+          ? { trafficShift: { destinations: [{ kubeService: { ...ref(target), ...port, subset: { version: "v1" } }, weight: 90 }, { kubeService: { ...ref(target), ...port, subset: { version: "v2" } }, weight: 10 }] } }
+          : feature < 0.7
+            ? { headerManipulation: { appendRequestHeaders: { "x-team": target.namespace }, removeResponseHeaders: ["server"] } }
+            : feature < 0.8
+              ? { outlierDetection: { consecutiveErrors: 5 } }
+              : feature < 0.9
+                ? { faultInjection: { abort: { httpStatus: 503 }, percentage: 1 } }
+                : { corsPolicy: { allowOrigins: [{ exact: "https://app.example.com" }] }, requestTimeout: "3s" };
+    const matchers = random() < 0.4 ? { httpRequestMatchers: [{ prefix: pick(["/api", "/v1", "/admin"]) }, ...(random() < 0.3 ? [{ exact: "/healthz", method: "GET" }] : [])] } : {};
+    const outlier = "outlierDetection" in policy;
+    const sourceSelector = !outlier && target.istio && random() < 0.2 ? { sourceSelector: [{ kubeWorkloadMatcher: { namespaces: [target.namespace] } }] } : {};
+    trafficPolicies.push({
+      apiVersion: API,
+      kind: "TrafficPolicy",
+      metadata: { name: `tp-${p}`, namespace: "meshhub", creationTimestamp: new Date(Date.UTC(2026, 0, 1) + p * 60_000).toISOString() },
+      spec: { destinationSelector, ...(outlier ? {} : matchers), ...sourceSelector, policy },
+    } as TrafficPolicy);
+  }
+
+  const accessPolicies: AccessPolicy[] = [];
+  for (let a = 0; a < size.accessPolicies; a++) {
+    const target = pick(services);
+    const client = pick(services.filter((s) => s.cluster === target.cluster).slice(0, 200));
+    const kind = random();
+    accessPolicies.push({
+      apiVersion: API,
+      kind: "AccessPolicy",
+      metadata: { name: `ap-${a}`, namespace: "meshhub" },
+      spec: {
+        sourceSelector: kind < 0.7 ? [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: client.name, namespace: client.namespace, clusterName: client.cluster }] } }] : [{ kubeIdentityMatcher: { namespaces: [client.namespace], clusters: [client.cluster] } }],
+        destinationSelector: random() < 0.8 ? [{ kubeServiceRefs: { services: [ref(target)] } }] : [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster] } }],
+        ...(random() < 0.5 ? { allowedMethods: ["GET", "POST"] } : {}),
+        ...(random() < 0.3 ? { allowedPaths: ["/api*"] } : {}),
+      },
+    } as AccessPolicy);
+  }
+
+  const meshNames = snapshots.map((_, i) => (isIstio(i) ? `istiod-istio-system-${clusterName(i)}` : `linkerd-destination-linkerd-${clusterName(i)}`));
+  const virtualMeshes: VirtualMesh[] = [
+    { apiVersion: API, kind: "VirtualMesh", metadata: { name: "everything", namespace: "meshhub" }, spec: { meshes: meshNames.map((name) => ({ name, namespace: "meshhub" })), mtlsConfig: { shared: { rootCertificateAuthority: { generated: {} } } } } } as VirtualMesh,
+  ];
+  return { snapshots, trafficPolicies, accessPolicies, virtualMeshes };
+}
