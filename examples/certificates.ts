@@ -4,9 +4,8 @@
  *
  * The plan is plain JSON without keys (safe to print); the Secret manifests carry private keys and are only counted.
  */
-import { issueForPlan, planCertificates } from "../src/trust/index.js";
-import type { Mesh } from "../src/model/discovery.js";
-import { VirtualMesh } from "../src/model/networking.js";
+import { planCertificates, VirtualMesh, type Mesh } from "meshhub";
+import { issueForPlan } from "meshhub/trust";
 
 const installation = (cluster: string, namespace: string) => ({ namespace, cluster, version: "1.29.6", podLabels: { app: "istiod" } });
 const istio: Mesh = {

@@ -69,6 +69,15 @@ export type { ResolvedAccessRule, ResolvedIdentity } from "./resolve/access.js";
 /** Owner label and sources annotation carried by every emitted object. */
 export { DESTINATION_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PATCH_ANNOTATION, SOURCES_ANNOTATION, isOwnedByMeshhub } from "./translate/metadata.js";
 
+// ---- shared trust -----------------------------------------------------------------------------------------
+/**
+ * Certificate planning and root rotation (pure, plain-JSON plans without keys). Signing lives in `meshhub/trust`,
+ * which loads the X.509 library.
+ */
+export { planCertificates, type CertificatePlanInput } from "./trust/plan.js";
+export { observedTrustOf, planRotation, type ObservedTrust, type RotationInput } from "./trust/rotation.js";
+export type { CertificatePlan, RotationPlan, VirtualMeshCertificatePlan } from "./trust/types.js";
+
 // ---- conformance ---------------------------------------------------------------------------------------------
 /** Validate Kubernetes objects against CRDs (e.g. the ones installed in your clusters). */
 export { compiledCount, formatConformanceError, hasSchemaFor, loadCrds, validateObject, validateObjects, type ConformanceError, type CrdRegistry } from "./conformance/index.js";
