@@ -549,7 +549,8 @@ describe("istio translator: versions and federation", () => {
     expect(destStatus(r, "t")?.errors?.join("\n")).toContain("requires Istio ≥ 1.5 (found 1.4.3)");
   });
 
-  const c2 = istioMesh("c2", { trustDomain: "c2.example" });
+  // Federation exports a service through its cluster's east-west gateway: c2 needs one for c1 to reach it.
+  const c2 = istioMesh("c2", { trustDomain: "c2.example", eastWestAddress: "198.51.100.2" });
   const remote = service(c2, "reviews", "bookinfo", { subsets: { version: ["v3"] } });
   const shift = tp("spill", {
     trafficShift: {
@@ -561,11 +562,14 @@ describe("istio translator: versions and federation", () => {
   });
 
   it("routes a cross-cluster shift to the federated host", () => {
-    for (const [federation, host] of [
-      [{}, "reviews.bookinfo.svc.c2.global"],
-      [{ hostnameSuffix: "mesh.internal" }, "reviews.bookinfo.svc.c2.mesh.internal"],
+    // A non-default hostname suffix needs smart DNS proxying on every Istio mesh.
+    const smart1 = istioMesh("c1", { trustDomain: "c1.example", smartDnsProxyingEnabled: true });
+    const smart2 = istioMesh("c2", { trustDomain: "c2.example", eastWestAddress: "198.51.100.2", smartDnsProxyingEnabled: true });
+    for (const [federation, host, meshes] of [
+      [{}, "reviews.bookinfo.svc.c2.global", [c1, c2]],
+      [{ hostnameSuffix: "mesh.internal" }, "reviews.bookinfo.svc.c2.mesh.internal", [smart1, smart2]],
     ] as const) {
-      const r = run({ meshes: [c1, c2], services: [reviews, remote], trafficPolicies: [shift], virtualMeshes: [virtualMesh("vm", { meshes: [meshRef(c1), meshRef(c2)], federation })] });
+      const r = run({ meshes: [...meshes], services: [reviews, remote], trafficPolicies: [shift], virtualMeshes: [virtualMesh("vm", { meshes: meshes.map(meshRef), federation })] });
       expect(spec(r, "c1", "VirtualService")).toEqual({
         hosts: [FQDN],
         http: [
@@ -637,7 +641,7 @@ describe("istio translator: precise errors", () => {
 
 describe("istio translator: determinism", () => {
   it("gives byte-identical manifests and statuses for any input order (property)", () => {
-    const c2 = istioMesh("c2", { trustDomain: "c2.example" });
+    const c2 = istioMesh("c2", { trustDomain: "c2.example", eastWestAddress: "198.51.100.2" });
     const remote = service(c2, "reviews", "bookinfo");
     const traffic = [
       tp("a", { requestTimeout: "2s" }, {}, "2026-01-01T00:00:00Z"),

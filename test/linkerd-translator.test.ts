@@ -577,7 +577,8 @@ describe("clashes with hand-written Linkerd config", () => {
 describe("cross-cluster traffic shift to a Linkerd mirror service", () => {
   function twoClusters(federation: unknown, vmMeshes?: "both" | "one") {
     const m1 = linkerdMesh("c1", { version: EDGE, trustDomain: "c1.example" });
-    const m2 = linkerdMesh("c2", { version: EDGE, trustDomain: "c2.example" });
+    // Gateway mode exports through the target cluster's multicluster gateway.
+    const m2 = linkerdMesh("c2", { version: EDGE, trustDomain: "c2.example", gatewayAddress: "198.51.100.2" });
     const vm = virtualMesh("vm", { meshes: vmMeshes === "one" ? [meshRef(m1)] : [meshRef(m1), meshRef(m2)], ...(federation ? { federation } : {}) });
     return {
       meshes: [m1, m2],

@@ -71,6 +71,40 @@ export class StatusCollector {
     };
   }
 
+  /** The subjects this collector has entries for: `Kind/name.namespace`. */
+  subjects(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /**
+   * The status of one subject (`Kind/name.namespace`) from the entries several collectors hold for it — how an
+   * incremental session assembles a policy's status from the units that reported on it.
+   */
+  static renderSubject(subject: string, collectors: readonly StatusCollector[]): PolicyStatus | VirtualMeshStatus | undefined {
+    const parts = collectors.map((c) => c.entries.get(subject)).filter((e): e is Entry => e !== undefined);
+    if (parts.length === 0) return undefined;
+    const merged: Entry = { errors: new Set(), destinations: new Map(), workloads: [] };
+    for (const e of parts) {
+      if (e.generation !== undefined) merged.generation = e.generation;
+      for (const m of e.errors) merged.errors.add(m);
+      for (const [k, d] of e.destinations) {
+        const into = merged.destinations.get(k);
+        if (!into) merged.destinations.set(k, { state: d.state, errors: new Set(d.errors) });
+        else {
+          into.state = worstState([into.state, d.state]);
+          for (const m of d.errors) into.errors.add(m);
+        }
+      }
+      merged.workloads.push(...e.workloads);
+    }
+    const collector = new StatusCollector();
+    if (subject.startsWith("VirtualMesh/")) {
+      const { destinations, ...rest } = collector.render(merged);
+      return { ...rest, meshes: destinations };
+    }
+    return { ...collector.render(merged), workloads: mergeSorted(merged.workloads) };
+  }
+
   /** Statuses of one kind, keyed `name.namespace`, sorted. */
   policyStatuses(kind: "TrafficPolicy" | "AccessPolicy"): Record<string, PolicyStatus> {
     const out: Record<string, PolicyStatus> = {};

@@ -1,7 +1,7 @@
 import { compareObjects, compareStrings, toCanonicalJson } from "../codec/canonical.js";
 import type { Diagnostic, Discovery } from "../discovery/types.js";
 import type { KubeObject } from "../model/common.js";
-import { DISCOVERY_API_VERSION, type KubernetesCluster, type Mesh, type MeshService, type MeshWorkload } from "../model/discovery.js";
+import { DISCOVERY_API_VERSION, type KubernetesCluster, type Mesh, type MeshService } from "../model/discovery.js";
 import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networking.js";
 import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
 import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
@@ -11,8 +11,10 @@ import { WorkloadIndex } from "../resolve/workloads.js";
 import { StatusCollector } from "../resolve/status.js";
 import { resolveTraffic } from "../resolve/traffic.js";
 import { validateVirtualMeshes } from "../federation/validate.js";
+import { decideFederation, renderFederation, type FederationPlan } from "../federation/index.js";
 import { planCertificates } from "../trust/plan.js";
 import type { CertificatePlan } from "../trust/types.js";
+import { mergeMetadataPatches } from "./linkerd/service-patch.js";
 import { MESH_TRANSLATORS } from "./registry.js";
 import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
 
@@ -40,6 +42,12 @@ export interface TranslationResult {
   readonly statuses: TranslationStatuses;
   /** The certificate-signing plan for VirtualMeshes with shared trust (null when none needs one). */
   readonly certificatePlan: CertificatePlan | null;
+  /**
+   * What VirtualMesh federation and global access control decided beyond the manifests: who reaches which service
+   * under which name, Secrets the cluster adapter must create, restarts (null when no VirtualMesh federates or
+   * enables global access control).
+   */
+  readonly federation: FederationPlan | null;
   readonly diagnostics: readonly Diagnostic[];
   /** The resolved decisions per destination, with provenance: what `describe` and simulators read. */
   readonly resolved: readonly ResolvedDestination[];
@@ -123,6 +131,12 @@ export function translate(input: TranslateInput): TranslationResult {
     const id = `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
     const previous = m.get(id);
     if (previous && toCanonicalJson(previous) !== toCanonicalJson(obj)) {
+      // Two server-side-apply patches of one user object (e.g. failure accrual and the export label) become one.
+      const merged = mergeMetadataPatches(previous, obj);
+      if (merged) {
+        m.set(id, merged);
+        return;
+      }
       diagnostics.push({ severity: "error", cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
       return;
     }
@@ -130,6 +144,7 @@ export function translate(input: TranslateInput): TranslationResult {
   };
 
   const virtualMeshOf = validateVirtualMeshes(virtualMeshes, meshes, statuses);
+  const federation = decideFederation({ virtualMeshes, virtualMeshOf, meshes, index, statuses, allowCoexisting: options.allowCoexisting === true });
   const peersCache = new Map<Mesh, Mesh[]>();
   const peersOf = (mesh: Mesh): Mesh[] => {
     let peers = peersCache.get(mesh);
@@ -160,6 +175,7 @@ export function translate(input: TranslateInput): TranslationResult {
       ...(virtualMeshOf.has(meshKey) ? { virtualMesh: virtualMeshOf.get(meshKey)! } : {}),
       trustPeers: peersOf(mesh),
       referencedSubsetsOf: (serviceKey) => referenced.get(serviceKey) ?? [],
+      federation,
     };
   };
   for (const key of destinationKeys) {
@@ -219,6 +235,18 @@ export function translate(input: TranslateInput): TranslationResult {
     for (const obj of out.objects) emit(dest.service.spec.kubeService.ref.clusterName, obj);
   }
 
+  // Federation and global access control: per-mesh objects, federated copies of Istio destinations, the plan.
+  const federated = renderFederation(federation, {
+    destinations: prepared.map((p, i) => ({ ctx: p.ctx, translator: p.translator, dest: resolvedDestinations[i]! })),
+    policiesOf: (key) => trafficByDestination.get(key) ?? [],
+    referencedSubsetsOf: (key) => referenced.get(key) ?? [],
+    clusterOf: (name) => clusters.get(name) ?? defaultCluster(name, discovery.managementNamespace),
+    workloads: discovery.workloads,
+    index,
+    statuses,
+  });
+  for (const { cluster, object } of federated.objects) emit(cluster, object);
+
   // The workloads each policy affects as sources: selected clients in the meshes of its destinations.
   const workloadIndex = new WorkloadIndex(discovery.workloads);
   for (const tp of trafficPolicies) {
@@ -243,6 +271,7 @@ export function translate(input: TranslateInput): TranslationResult {
       virtualMeshes: statuses.virtualMeshStatuses(),
     },
     certificatePlan,
+    federation: federated.plan,
     diagnostics,
     resolved: resolvedDestinations,
   };

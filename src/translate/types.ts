@@ -50,6 +50,37 @@ export interface DestinationContext {
   readonly trustPeers: readonly Mesh[];
   /** Subsets of a service (`name.namespace.cluster`) that routes on its cluster shift or mirror to. */
   readonly referencedSubsetsOf: (serviceKey: string) => readonly ReferencedSubset[];
+  /** What VirtualMesh federation decided: which services on other clusters the destination's proxies can reach. */
+  readonly federation?: FederationLookup;
+  /**
+   * Set when the destination's config is rendered again for clients on another cluster (Istio federation): the
+   * "translation cluster" is then the client's, and the config addresses the federated hostname.
+   */
+  readonly federatedCopy?: FederatedCopy;
+}
+
+/** Federation decisions as translators need them (see src/federation). */
+export interface FederationLookup {
+  /**
+   * Why proxies of `clientMesh` cannot reach the service `serviceKey` (`name.namespace.cluster`, on another cluster)
+   * through federation — not exported to that mesh, no gateway, meshes of different types… — or undefined when the
+   * service is federated to that mesh.
+   */
+  unreachable(serviceKey: string, clientMesh: Mesh): string | undefined;
+}
+
+/** Where and under which host a destination's config is copied for the clients of a federated service. */
+export interface FederatedCopy {
+  /** The client mesh and its cluster: the proxies that get the copy. */
+  readonly clientMesh: Mesh;
+  readonly clientCluster: KubernetesCluster;
+  /** The federated hostname `<svc>.<ns>.svc.<cluster>.<suffix>` the copy configures. */
+  readonly host: string;
+  /** Name and namespace of the copies (`<svc>-<ns>-<cluster>` in the client's Istio namespace). */
+  readonly name: string;
+  readonly namespace: string;
+  /** The VirtualMesh that federates the service: named in the copies' sources. */
+  readonly virtualMesh: PolicyRef;
 }
 
 /** The decisions for one destination that a mesh translator renders. */
@@ -101,6 +132,12 @@ export interface MeshTranslator {
   checkAccess(policy: AccessPolicy, rule: ResolvedAccessRule, ctx: DestinationContext): readonly string[];
   /** Renders the objects for one destination; clashes with foreign config come back as INVALID reports. */
   translateDestination(dest: ResolvedDestination, ctx: DestinationContext): { objects: KubeObject[]; reports: PolicyReport[] };
+  /**
+   * Renders the routing config of a destination again for clients on another cluster (`ctx.federatedCopy` is set;
+   * `dest` was resolved as seen from the client's cluster). Meshes whose clients reach remote services under another
+   * name they do not configure (Linkerd mirrors) leave it out.
+   */
+  translateFederatedCopy?(dest: ResolvedDestination, ctx: DestinationContext): { objects: KubeObject[]; reports: PolicyReport[] };
 }
 
 export type { Diagnostic };

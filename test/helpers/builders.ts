@@ -13,7 +13,7 @@ export function cluster(name: string, clusterDomain = "cluster.local"): Kubernet
   return { apiVersion: DISCOVERY_API_VERSION, kind: "KubernetesCluster", metadata: { name, namespace: MGMT }, spec: { clusterDomain } };
 }
 
-export function istioMesh(clusterName: string, opts: { version?: string; trustDomain?: string; namespace?: string; name?: string; eastWestAddress?: string; ingressAddress?: string } = {}): Mesh {
+export function istioMesh(clusterName: string, opts: { version?: string; trustDomain?: string; namespace?: string; name?: string; eastWestAddress?: string; ingressAddress?: string; smartDnsProxyingEnabled?: boolean } = {}): Mesh {
   const ns = opts.namespace ?? "istio-system";
   return {
     apiVersion: DISCOVERY_API_VERSION,
@@ -30,6 +30,7 @@ export function istioMesh(clusterName: string, opts: { version?: string; trustDo
         eastWestGateways: opts.eastWestAddress
           ? [{ name: "istio-eastwestgateway", namespace: ns, workloadLabels: { istio: "eastwestgateway" }, externalAddress: opts.eastWestAddress, externalTlsPort: 15443, tlsContainerPort: 15443, serviceType: "LoadBalancer", ports: [] }]
           : [],
+        ...(opts.smartDnsProxyingEnabled !== undefined ? { smartDnsProxyingEnabled: opts.smartDnsProxyingEnabled } : {}),
       },
     },
   };

@@ -7,10 +7,10 @@ import { compareStrings } from "../../codec/canonical.js";
 import { DESTINATION_ACTIONS } from "../../features/index.js";
 import type { KubeObject } from "../../model/common.js";
 import type { PolicyRef } from "../../resolve/order.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { DESTINATION_ANNOTATION } from "../metadata.js";
 import type { DestinationContext, ResolvedDestination } from "../types.js";
 import { renderDestinationAction } from "./features.js";
-import { destinationFqdn } from "./hosts.js";
+import { configMetadata, destinationFqdn, translationMesh } from "./hosts.js";
 import type { SubsetNames } from "./names.js";
 import type { Subset, TrafficPolicy } from "./types.js";
 import { networkingApiVersion } from "./version.js";
@@ -35,11 +35,10 @@ export function renderDestinationRule(dest: ResolvedDestination, ctx: Destinatio
   const subsets = [...byName.values()].sort((a, b) => compareStrings(a.name, b.name));
   const hasPolicy = Object.keys(trafficPolicy).length > 0;
   if (!hasPolicy && subsets.length === 0) return undefined;
-  const ref = ctx.service.spec.kubeService.ref;
   return {
-    apiVersion: networkingApiVersion(ctx.mesh),
+    apiVersion: networkingApiVersion(translationMesh(ctx)),
     kind: "DestinationRule",
-    metadata: ownedMetadata(ref.name, ref.namespace, sources, { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: configMetadata(ctx, sources, { [DESTINATION_ANNOTATION]: ctx.key }),
     spec: {
       host: destinationFqdn(ctx),
       ...(hasPolicy ? { trafficPolicy } : {}),

@@ -1,31 +1,57 @@
-import type { Mesh } from "../../model/discovery.js";
+import type { Mesh, MeshService } from "../../model/discovery.js";
 import type { ResolvedBackend } from "../../features/types.js";
-import { serviceFqdn } from "../metadata.js";
+import type { PolicyRef } from "../../resolve/order.js";
+import { ownedMetadata, serviceFqdn } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 
 /** Default suffix of federated hostnames (`<svc>.<ns>.svc.<cluster>.global`), as in Gloo Mesh. */
 export const DEFAULT_FEDERATION_SUFFIX = "global";
 
-/** The cluster the destination lives on (and whose proxies get the config). */
-export function destinationCluster(ctx: DestinationContext): string {
-  return ctx.service.spec.kubeService.ref.clusterName;
+/** `<svc>.<ns>.svc.<cluster>.<suffix>`: the hostname a service is federated under (Gloo Mesh's scheme). */
+export function federatedHostname(ref: { name: string; namespace: string; clusterName: string }, suffix = DEFAULT_FEDERATION_SUFFIX): string {
+  return `${ref.name}.${ref.namespace}.svc.${ref.clusterName}.${suffix}`;
 }
 
-/** `<svc>.<ns>.svc.<clusterDomain>` of the destination itself. */
+/**
+ * The cluster whose proxies get the config: the destination's own cluster, or the client's cluster when the config
+ * is a federated copy.
+ */
+export function destinationCluster(ctx: DestinationContext): string {
+  return ctx.federatedCopy?.clientCluster.metadata.name ?? ctx.service.spec.kubeService.ref.clusterName;
+}
+
+/** The mesh whose proxies get the config (its version picks the API versions). */
+export function translationMesh(ctx: DestinationContext): Mesh {
+  return ctx.federatedCopy?.clientMesh ?? ctx.mesh;
+}
+
+/** The host the config is for: `<svc>.<ns>.svc.<clusterDomain>` of the destination, or its federated hostname in a copy. */
 export function destinationFqdn(ctx: DestinationContext): string {
+  if (ctx.federatedCopy) return ctx.federatedCopy.host;
   const ref = ctx.service.spec.kubeService.ref;
   return serviceFqdn(ref.name, ref.namespace, ctx.cluster.spec.clusterDomain);
 }
 
 /**
- * The host a route uses for a traffic-shift or mirror target: its local FQDN when it is on the destination's cluster,
- * else its federated hostname `<svc>.<ns>.svc.<targetCluster>.<suffix>` (valid only when {@link checkBackend} passed).
+ * Metadata of a VirtualService / DestinationRule: named after the service in its namespace, or — for a federated
+ * copy — `<svc>-<ns>-<cluster>` in the client's Istio namespace, also naming the VirtualMesh among its sources.
+ */
+export function configMetadata(ctx: DestinationContext, sources: readonly PolicyRef[], annotations: Record<string, string>): ReturnType<typeof ownedMetadata> {
+  const copy = ctx.federatedCopy;
+  const ref = ctx.service.spec.kubeService.ref;
+  if (!copy) return ownedMetadata(ref.name, ref.namespace, sources, { annotations });
+  return ownedMetadata(copy.name, copy.namespace, [...sources, copy.virtualMesh], { annotations });
+}
+
+/**
+ * The host a route uses for a traffic-shift or mirror target: its local FQDN when it is on the cluster whose proxies
+ * get the config, else its federated hostname `<svc>.<ns>.svc.<targetCluster>.<suffix>` (valid only when
+ * {@link checkBackend} passed).
  */
 export function backendHost(b: ResolvedBackend, ctx: DestinationContext): string {
   const ref = b.service.spec.kubeService.ref;
-  if (ref.clusterName === destinationCluster(ctx)) return serviceFqdn(ref.name, ref.namespace, ctx.cluster.spec.clusterDomain);
-  const suffix = ctx.virtualMesh?.spec.federation?.hostnameSuffix ?? DEFAULT_FEDERATION_SUFFIX;
-  return `${ref.name}.${ref.namespace}.svc.${ref.clusterName}.${suffix}`;
+  if (ref.clusterName === destinationCluster(ctx)) return serviceFqdn(ref.name, ref.namespace, (ctx.federatedCopy?.clientCluster ?? ctx.cluster).spec.clusterDomain);
+  return federatedHostname(ref, ctx.virtualMesh?.spec.federation?.hostnameSuffix);
 }
 
 function meshOfService(b: ResolvedBackend, ctx: DestinationContext): Mesh | undefined {
@@ -35,12 +61,13 @@ function meshOfService(b: ResolvedBackend, ctx: DestinationContext): Mesh | unde
 
 /**
  * The Istio-specific errors for a traffic-shift or mirror target (`what` = `traffic-shift` / `mirror`):
- * - a target on another cluster needs its mesh to share trust with the destination's mesh (same VirtualMesh) and
- *   the VirtualMesh to federate, otherwise no proxy can resolve or reach the federated host;
+ * - a target on another cluster needs its mesh to share trust with the destination's mesh (same VirtualMesh), the
+ *   VirtualMesh to federate, and the target to be federated to the mesh whose proxies get the route (a ServiceEntry
+ *   for its federated host exists there), otherwise no proxy can resolve or reach the federated host;
  * - a target in a Linkerd mesh cannot be reached over Istio mTLS at all;
- * - a subset of a service on another cluster: the federated host's DestinationRule copy does not carry subsets yet,
- *   so the route would point at a subset nobody defines and Istio would answer 503. Refused rather than emitted
- *   broken. (Subsets of other services on the same cluster are defined by that service's DestinationRule.)
+ * - a subset of a service on another cluster must be told apart behind that cluster's east-west gateway: the gateway
+ *   selects the subset's pods through a ServiceEntry `workloadSelector`, whose ports need numeric target ports.
+ *   (The subset itself is defined in the client's DestinationRule copy of the federated host.)
  */
 export function checkBackend(what: string, b: ResolvedBackend, ctx: DestinationContext): string[] {
   const errors: string[] = [];
@@ -60,14 +87,34 @@ export function checkBackend(what: string, b: ResolvedBackend, ctx: DestinationC
       errors.push(
         `${what}: ${b.key} is on cluster ${there} but the destination ${ctx.key} is on cluster ${here}, and ${why}; Istio proxies on ${here} can only reach it through a federated host: group the meshes of clusters ${here} and ${there} in a VirtualMesh with federation set`,
       );
+    } else {
+      const unreachable = ctx.federation?.unreachable(b.key, translationMesh(ctx));
+      if (unreachable !== undefined) {
+        errors.push(`${what}: ${b.key} on cluster ${there} is not federated to the mesh ${translationMesh(ctx).metadata.name} of cluster ${here}, so its federated host ${backendHost(b, ctx)} does not exist there: ${unreachable}`);
+      } else if (b.subset && Object.keys(b.subset).length > 0) {
+        const problem = gatewaySubsetProblem(b.service);
+        if (problem) {
+          errors.push(
+            `${what}: subset ${Object.entries(b.subset)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(",")} of ${b.key} cannot be reached from cluster ${here}: the east-west gateway of cluster ${there} picks a subset's pods through a ServiceEntry workloadSelector, and ${problem}; target the whole service`,
+          );
+        }
+      }
     }
   }
-  if (b.subset && Object.keys(b.subset).length > 0 && there !== here) {
-    errors.push(
-      `${what}: subset ${Object.entries(b.subset)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",")} of ${b.key} cannot be used from cluster ${here}: subsets of a federated service are not defined on client clusters yet, and a route to an undefined subset fails with 503; target the whole service on ${there}, or a subset of a service on ${here}`,
-    );
-  }
   return errors;
+}
+
+/**
+ * Why the east-west gateway of a service's cluster cannot tell its subsets apart, or undefined. The gateway reaches
+ * the pods of a subset through a ServiceEntry `workloadSelector`, which needs the service's pod selector and numeric
+ * target ports (a ServiceEntry cannot resolve a named container port).
+ */
+export function gatewaySubsetProblem(service: MeshService): string | undefined {
+  const ks = service.spec.kubeService;
+  if (Object.keys(ks.workloadSelectorLabels).length === 0) return `the Service ${ks.ref.namespace}/${ks.ref.name} has no pod selector`;
+  const named = ks.ports.filter((p) => typeof p.targetPort === "string" && !/^\d+$/.test(p.targetPort));
+  if (named.length === 0) return undefined;
+  return `service port${named.length > 1 ? "s" : ""} ${named.map((p) => `${p.port} → ${JSON.stringify(p.targetPort)}`).join(", ")} of ${ks.ref.namespace}/${ks.ref.name} target${named.length > 1 ? "" : "s"} a named container port, which a ServiceEntry cannot resolve; give the Service numeric targetPorts`;
 }

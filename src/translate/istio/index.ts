@@ -44,7 +44,8 @@ function checkTraffic(policy: TrafficPolicy, actions: ResolvedPolicyActions, ctx
   return errors;
 }
 
-function translateDestination(dest: ResolvedDestination, ctx: DestinationContext): { objects: KubeObject[]; reports: PolicyReport[] } {
+/** The VirtualService and DestinationRule of a destination (or of its federated copy), unless hand-written config clashes. */
+function translateRouting(dest: ResolvedDestination, ctx: DestinationContext): { objects: KubeObject[]; reports: PolicyReport[] } {
   const objects: KubeObject[] = [];
   const reports: PolicyReport[] = [];
   const clashes = ctx.options.allowCoexisting ? [] : findClashes(ctx);
@@ -58,6 +59,11 @@ function translateDestination(dest: ResolvedDestination, ctx: DestinationContext
     const dr = renderDestinationRule(dest, ctx, names);
     if (dr) objects.push(dr);
   }
+  return { objects, reports };
+}
+
+function translateDestination(dest: ResolvedDestination, ctx: DestinationContext): { objects: KubeObject[]; reports: PolicyReport[] } {
+  const { objects, reports } = translateRouting(dest, ctx);
   const ap = renderAuthorizationPolicy(dest, ctx);
   if (ap) objects.push(ap);
   return { objects, reports };
@@ -69,4 +75,6 @@ export const istioTranslator: MeshTranslator = {
   checkMerge: (route, incoming, where) => faultCombinationVeto(route, incoming, where),
   checkAccess: (policy: AccessPolicy, rule: ResolvedAccessRule, ctx: DestinationContext) => checkAccessRule(policy, rule, ctx),
   translateDestination,
+  // Authorization stays with the destination's own sidecars: a copy only carries the routing config.
+  translateFederatedCopy: translateRouting,
 };

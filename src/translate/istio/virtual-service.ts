@@ -13,10 +13,10 @@ import type { KubeObject } from "../../model/common.js";
 import { ROUTE_ACTIONS } from "../../features/index.js";
 import type { PolicyRef } from "../../resolve/order.js";
 import { compareRouteSpecificity, type ResolvedRoute } from "../../resolve/traffic.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { DESTINATION_ANNOTATION } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 import { renderRouteAction, type RouteRenderContext } from "./features.js";
-import { destinationFqdn } from "./hosts.js";
+import { configMetadata, destinationFqdn, translationMesh } from "./hosts.js";
 import { renderMatch } from "./matchers.js";
 import type { SubsetNames } from "./names.js";
 import type { HttpRoute } from "./types.js";
@@ -72,11 +72,10 @@ export function renderVirtualService(routes: readonly ResolvedRoute[], ctx: Dest
   const http = copies.map(({ route, port }) => renderRoute(route, port, ctx, subsets));
   uniqueNames(http);
   const sources: PolicyRef[] = routes.flatMap((r) => r.policies);
-  const ref = ctx.service.spec.kubeService.ref;
   return {
-    apiVersion: networkingApiVersion(ctx.mesh),
+    apiVersion: networkingApiVersion(translationMesh(ctx)),
     kind: "VirtualService",
-    metadata: ownedMetadata(ref.name, ref.namespace, sources, { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: configMetadata(ctx, sources, { [DESTINATION_ANNOTATION]: ctx.key }),
     spec: { hosts: [destinationFqdn(ctx)], http },
   };
 }

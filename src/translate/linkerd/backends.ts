@@ -6,12 +6,14 @@
  *   without one the shift is an error — Linkerd has no label subsets;
  * - a service on another cluster becomes its multicluster mirror `<svc>-<cluster>` in the same namespace (service
  *   mirroring, gateway or flat mode), valid only when the target's Linkerd mesh shares the destination's
- *   VirtualMesh and that VirtualMesh federates.
+ *   VirtualMesh, that VirtualMesh federates, and the Service the proxy sends to (the target or its per-subset
+ *   Service) is exported to the destination's mesh by that federation (src/federation).
  */
 import { compareStrings } from "../../codec/canonical.js";
 import type { ResolvedShiftDestination } from "../../features/types.js";
 import type { Mesh, MeshService } from "../../model/discovery.js";
 import { DNS1123_LABEL } from "../../model/common.js";
+import { serviceKey } from "../../resolve/selectors.js";
 import type { DestinationContext } from "../types.js";
 import type { LinkerdFlavour } from "./version.js";
 
@@ -66,6 +68,8 @@ export function crossClusterProblem(target: MeshService, ctx: DestinationContext
     return `the Linkerd mesh ${targetMesh.metadata.name} of cluster ${tc} is not in the destination's VirtualMesh${ctx.virtualMesh ? ` ${ctx.virtualMesh.metadata.namespace ?? ""}/${ctx.virtualMesh.metadata.name}` : " (the destination's mesh is in none)"}, so the clusters share no trust anchor`;
   }
   if (!ctx.virtualMesh?.spec.federation) return `the VirtualMesh ${ctx.virtualMesh?.metadata.namespace ?? ""}/${ctx.virtualMesh?.metadata.name ?? ""} does not enable federation, so no mirror services are created`;
+  const unreachable = ctx.federation?.unreachable(serviceKey(target.spec.kubeService.ref), ctx.mesh);
+  if (unreachable !== undefined) return `${serviceKey(target.spec.kubeService.ref)} is not exported to the Linkerd mesh ${ctx.mesh.metadata.name}, so no mirror is created for it: ${unreachable}`;
   return undefined;
 }
 
@@ -92,7 +96,7 @@ export function resolveShiftBackend(d: ResolvedShiftDestination, ctx: Destinatio
   let name = chosenRef.name;
   if (tRef.clusterName !== destCluster) {
     const mirror = `${chosenRef.name}-${tRef.clusterName}`;
-    const problem = crossClusterProblem(d.service, ctx);
+    const problem = crossClusterProblem(d.service, ctx) ?? (chosen !== d.service ? crossClusterProblem(chosen, ctx) : undefined);
     if (problem) {
       return {
         error: `traffic-shift from ${ctx.key} (cluster ${destCluster}) to ${d.key} (cluster ${tRef.clusterName}) is not supported by ${flavour.label} here: ${problem}; Linkerd reaches a service on another cluster through its multicluster mirror ${tRef.namespace}/${mirror}, which needs both clusters' Linkerd meshes in one VirtualMesh with federation`,
