@@ -71,6 +71,20 @@ export class StatusCollector {
     };
   }
 
+  /** A deep copy, to add reports to without changing this collector. */
+  clone(): StatusCollector {
+    const copy = new StatusCollector();
+    for (const [k, e] of this.entries) {
+      copy.entries.set(k, {
+        ...(e.generation !== undefined ? { generation: e.generation } : {}),
+        errors: new Set(e.errors),
+        destinations: new Map([...e.destinations].map(([d, v]) => [d, { state: v.state, errors: new Set(v.errors) }])),
+        workloads: [...e.workloads],
+      });
+    }
+    return copy;
+  }
+
   /** The subjects this collector has entries for: `Kind/name.namespace`. */
   subjects(): string[] {
     return [...this.entries.keys()];

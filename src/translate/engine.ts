@@ -1,0 +1,710 @@
+import { compareObjects, compareStrings, toCanonicalJson } from "../codec/canonical.js";
+import type { Diagnostic, Discovery } from "../discovery/types.js";
+import { decideFederation, renderFederation, type FederationDecisions, type FederationPlan, type RenderedObject } from "../federation/index.js";
+import { renderFederatedCopies } from "../federation/copies.js";
+import { validateVirtualMeshes } from "../federation/validate.js";
+import type { KubeObject } from "../model/common.js";
+import { DISCOVERY_API_VERSION, type KubernetesCluster, type Mesh, type MeshService } from "../model/discovery.js";
+import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networking.js";
+import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
+import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
+import { refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
+import { meshServiceKey, policyKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
+import { StatusCollector } from "../resolve/status.js";
+import { resolveTraffic } from "../resolve/traffic.js";
+import { WorkloadIndex } from "../resolve/workloads.js";
+import { planCertificates } from "../trust/plan.js";
+import type { CertificatePlan } from "../trust/types.js";
+import { mergeMetadataPatches } from "./linkerd/service-patch.js";
+import { MESH_TRANSLATORS } from "./registry.js";
+import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
+
+/** Input of a translation: discovery plus the meshhub resources to realise. */
+export interface TranslateInput {
+  readonly discovery: Discovery;
+  readonly trafficPolicies?: readonly TrafficPolicy[];
+  readonly accessPolicies?: readonly AccessPolicy[];
+  readonly virtualMeshes?: readonly VirtualMesh[];
+  readonly options?: TranslateOptions;
+}
+
+/** Statuses of every input policy and VirtualMesh, keyed `name.namespace`. */
+export interface TranslationStatuses {
+  readonly trafficPolicies: Record<string, PolicyStatus>;
+  readonly accessPolicies: Record<string, PolicyStatus>;
+  readonly virtualMeshes: Record<string, VirtualMeshStatus>;
+}
+
+/** The output of a translation. Its JSON form (`meshctl translate -o json`) is a public contract. */
+export interface TranslationResult {
+  readonly discovery: Discovery;
+  /** Manifests per cluster, sorted by (kind, namespace, name). */
+  readonly clusters: Record<string, KubeObject[]>;
+  readonly statuses: TranslationStatuses;
+  /** The certificate-signing plan for VirtualMeshes with shared trust (null when none needs one). */
+  readonly certificatePlan: CertificatePlan | null;
+  /**
+   * What VirtualMesh federation and global access control decided beyond the manifests: who reaches which service
+   * under which name, Secrets the cluster adapter must create, restarts (null when no VirtualMesh federates or
+   * enables global access control).
+   */
+  readonly federation: FederationPlan | null;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The resolved decisions per destination, with provenance: what `describe` and simulators read. */
+  readonly resolved: readonly ResolvedDestination[];
+}
+
+/** Identity of an emitted object inside one cluster. */
+export interface ObjectId {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** A change to the inputs of a {@link TranslationSession}. */
+export interface TranslationChange {
+  /** Policies and VirtualMeshes added or updated (matched by kind, namespace and name). */
+  readonly upsert?: readonly (TrafficPolicy | AccessPolicy | VirtualMesh)[];
+  /** Policies and VirtualMeshes removed. */
+  readonly remove?: readonly PolicyRef[];
+  /** New discovery (a cluster changed): everything is recomputed. */
+  readonly discovery?: Discovery;
+}
+
+/** What one {@link TranslationSession.apply} changed: only the outputs and statuses that differ. */
+export interface TranslationDelta {
+  /** Per cluster: objects created or changed, and identities of objects no longer emitted. */
+  readonly clusters: Record<string, { readonly upserted: KubeObject[]; readonly removed: ObjectId[] }>;
+  /** Statuses that changed (null: the policy or VirtualMesh is gone). */
+  readonly statuses: {
+    readonly trafficPolicies: Record<string, PolicyStatus | null>;
+    readonly accessPolicies: Record<string, PolicyStatus | null>;
+    readonly virtualMeshes: Record<string, VirtualMeshStatus | null>;
+  };
+  /** How much was recomputed: destinations re-resolved, and whether the whole estate was (discovery, VirtualMesh). */
+  readonly recomputed: { readonly destinations: number; readonly full: boolean };
+}
+
+type AnyPolicy = TrafficPolicy | AccessPolicy;
+
+interface Selection {
+  readonly ref: PolicyRef;
+  readonly services: readonly string[];
+  readonly collector: StatusCollector;
+  readonly rule?: { rule?: ResolvedAccessRule; errors: string[] };
+}
+
+interface Unit {
+  readonly key: string;
+  readonly ctx?: DestinationContext;
+  readonly translator?: MeshTranslator;
+  dest?: ResolvedDestination;
+  /** Reports of pass 1 (kept so pass 2 can be redone alone). */
+  readonly resolveCollector: StatusCollector;
+  /** Reports of pass 1 + pass 2 + federated copies. */
+  collector: StatusCollector;
+  /** Subsets this unit's routes reference, per target service. */
+  readonly refsOut: ReadonlyMap<string, ReferencedSubset[]>;
+  objects: RenderedObject[];
+  copies: RenderedObject[];
+}
+
+function meshKeyOf(m: { metadata: { name: string; namespace?: string } }): string {
+  return `${m.metadata.namespace}/${m.metadata.name}`;
+}
+
+function subjectOf(ref: PolicyRef): string {
+  return `${ref.kind}/${policyKey(ref)}`;
+}
+
+function objectId(o: KubeObject): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+}
+
+/** Default cluster record for a cluster that was discovered but not declared. */
+function defaultCluster(name: string, managementNamespace: string): KubernetesCluster {
+  return { apiVersion: DISCOVERY_API_VERSION, kind: "KubernetesCluster", metadata: { name, namespace: managementNamespace }, spec: { clusterDomain: "cluster.local" } };
+}
+
+/**
+ * The translation pipeline as a stateful engine: a full build computes every destination as an independent unit
+ * (selection → resolve → render → federated copies) and remembers what each unit read and wrote, so a change to a
+ * policy recomputes only the destinations it can affect. {@link translate} is a full build; a
+ * {@link TranslationSession} keeps the engine alive for controllers.
+ */
+export class TranslationEngine {
+  private discovery!: Discovery;
+  private readonly options: TranslateOptions;
+  private readonly traffic = new Map<string, TrafficPolicy>();
+  private readonly access = new Map<string, AccessPolicy>();
+  private readonly vms = new Map<string, VirtualMesh>();
+
+  // Derived from discovery and VirtualMeshes (rebuilt by a full build).
+  private clusters = new Map<string, KubernetesCluster>();
+  private meshes = new Map<string, Mesh>();
+  private index!: ServiceIndex;
+  private workloadIndex!: WorkloadIndex;
+  private virtualMeshOf = new Map<string, VirtualMesh>();
+  private federation!: FederationDecisions;
+  private peersCache = new Map<Mesh, Mesh[]>();
+  private globalCollector = new StatusCollector();
+  private vmCollector = new StatusCollector();
+  private vmObjects: RenderedObject[] = [];
+  private federationPlan: FederationPlan | null = null;
+  private certificatePlan: CertificatePlan | null = null;
+  private trustDiagnostics: Diagnostic[] = [];
+
+  // Per policy and per destination.
+  private readonly selections = new Map<string, Selection>();
+  private readonly policiesOfDest = new Map<string, Set<string>>();
+  private readonly units = new Map<string, Unit>();
+  private readonly referrers = new Map<string, Set<string>>();
+  private readonly referenced = new Map<string, ReferencedSubset[]>();
+
+  // Assembled outputs.
+  private readonly contributions = new Map<string, Map<string, Map<string, KubeObject>>>();
+  private readonly finalObjects = new Map<string, Map<string, KubeObject>>();
+  private readonly objectDiagnostics = new Map<string, Diagnostic>();
+  private readonly subjectCollectors = new Map<string, Set<StatusCollector>>();
+  private readonly statusCache = new Map<string, PolicyStatus | VirtualMeshStatus>();
+  /** During an incremental apply: each touched object's canonical JSON before the change (null: absent). */
+  private recording: Map<string, string | null> | undefined;
+
+  constructor(input: TranslateInput) {
+    this.options = input.options ?? {};
+    this.discovery = input.discovery;
+    for (const p of input.trafficPolicies ?? []) this.traffic.set(subjectOf(refOf(p)), p);
+    for (const p of input.accessPolicies ?? []) this.access.set(subjectOf(refOf(p)), p);
+    for (const v of input.virtualMeshes ?? []) this.vms.set(subjectOf(refOf(v)), v);
+    this.build();
+  }
+
+  // ---- full build ------------------------------------------------------------------------------------------
+
+  private build(): void {
+    const d = this.discovery;
+    this.clusters = new Map(d.clusters.map((c) => [c.metadata.name, c]));
+    this.meshes = new Map(d.meshes.map((m) => [meshKeyOf(m), m]));
+    this.index = new ServiceIndex(d.services, this.clusters.keys());
+    this.workloadIndex = new WorkloadIndex(d.workloads);
+    this.peersCache = new Map();
+    this.selections.clear();
+    this.policiesOfDest.clear();
+    this.units.clear();
+    this.referrers.clear();
+    this.referenced.clear();
+    this.contributions.clear();
+    this.finalObjects.clear();
+    this.objectDiagnostics.clear();
+    this.subjectCollectors.clear();
+    this.statusCache.clear();
+
+    const virtualMeshes = sortByPrecedence([...this.vms.values()]);
+    this.globalCollector = new StatusCollector();
+    this.virtualMeshOf = validateVirtualMeshes(virtualMeshes, this.meshes, this.globalCollector);
+    this.federation = decideFederation({ virtualMeshes, virtualMeshOf: this.virtualMeshOf, meshes: this.meshes, index: this.index, statuses: this.globalCollector, allowCoexisting: this.options.allowCoexisting === true });
+
+    for (const key of [...this.traffic.keys(), ...this.access.keys()]) this.select(key);
+    const destinations = [...this.policiesOfDest.keys()].sort(compareStrings);
+    for (const key of destinations) this.resolveUnit(key);
+    this.refreshReferenced(destinations);
+    for (const key of [...this.units.keys()].sort(compareStrings)) this.renderUnit(key);
+    this.renderVirtualMeshLevel();
+    this.certificatePlan = this.planTrust(virtualMeshes);
+
+    for (const [, unit] of this.units) this.contribute(unit);
+    this.contributeVirtualMeshLevel();
+    for (const c of [this.globalCollector, this.vmCollector, ...[...this.selections.values()].map((s) => s.collector), ...[...this.units.values()].map((u) => u.collector)]) this.attach(c);
+    for (const subject of this.subjectCollectors.keys()) this.renderStatus(subject);
+  }
+
+  // ---- selection ------------------------------------------------------------------------------------------
+
+  private policyOf(subject: string): AnyPolicy | undefined {
+    return this.traffic.get(subject) ?? this.access.get(subject);
+  }
+
+  /** Selects the destinations of one policy and records them; returns the keys it selected before and now. */
+  private select(subject: string): { before: readonly string[]; after: readonly string[] } {
+    const previous = this.selections.get(subject);
+    for (const key of previous?.services ?? []) this.policiesOfDest.get(key)?.delete(subject);
+    this.selections.delete(subject);
+    const policy = this.policyOf(subject);
+    if (!policy) return { before: previous?.services ?? [], after: [] };
+    const ref = refOf(policy);
+    const collector = new StatusCollector();
+    collector.register(ref, policy.metadata.generation);
+    const selected = selectDestinations(policy.spec.destinationSelector, this.index);
+    for (const e of selected.errors) collector.policyError(ref, e);
+    const meshKeys = new Set<string>();
+    const services: string[] = [];
+    for (const s of selected.services) {
+      const key = meshServiceKey(s);
+      services.push(key);
+      collector.report(ref, key, "ACCEPTED");
+      meshKeys.add(`${s.spec.mesh.namespace}/${s.spec.mesh.name}`);
+      let set = this.policiesOfDest.get(key);
+      if (!set) this.policiesOfDest.set(key, (set = new Set()));
+      set.add(subject);
+    }
+    for (const mk of meshKeys) {
+      const names = policy.kind === "TrafficPolicy" ? this.workloadIndex.selectedBySource(mk, policy.spec.sourceSelector) : this.workloadIndex.selectedByIdentity(mk, policy.spec.sourceSelector);
+      collector.addWorkloads(ref, names);
+    }
+    const rule = policy.kind === "AccessPolicy" ? resolveAccessRule(policy, this.index) : undefined;
+    this.selections.set(subject, { ref, services, collector, ...(rule ? { rule } : {}) });
+    return { before: previous?.services ?? [], after: services };
+  }
+
+  // ---- per destination ---------------------------------------------------------------------------------------
+
+  private peersOf(mesh: Mesh): Mesh[] {
+    let peers = this.peersCache.get(mesh);
+    if (peers) return peers;
+    const vm = this.virtualMeshOf.get(meshKeyOf(mesh));
+    peers = !vm ? [mesh] : vm.spec.meshes.map((r) => this.meshes.get(`${r.namespace}/${r.name}`)).filter((m): m is Mesh => m !== undefined && this.virtualMeshOf.get(meshKeyOf(m)) === vm);
+    this.peersCache.set(mesh, peers);
+    return peers;
+  }
+
+  private contextFor(service: MeshService, mesh: Mesh, key: string): DestinationContext {
+    const clusterName = service.spec.kubeService.ref.clusterName;
+    const vm = this.virtualMeshOf.get(meshKeyOf(mesh));
+    return {
+      key,
+      service,
+      mesh,
+      cluster: this.clusterOf(clusterName),
+      discovery: this.discovery,
+      index: this.index,
+      options: this.options,
+      ...(vm ? { virtualMesh: vm } : {}),
+      trustPeers: this.peersOf(mesh),
+      referencedSubsetsOf: (serviceKey) => this.referenced.get(serviceKey) ?? [],
+      federation: this.federation,
+    };
+  }
+
+  private clusterOf(name: string): KubernetesCluster {
+    return this.clusters.get(name) ?? defaultCluster(name, this.discovery.managementNamespace);
+  }
+
+  /** Pass 1 for one destination: its policies in precedence order, resolved, checked and merged. */
+  private resolveUnit(key: string): void {
+    const subjects = this.policiesOfDest.get(key);
+    if (!subjects || subjects.size === 0) {
+      this.policiesOfDest.delete(key);
+      this.units.delete(key);
+      return;
+    }
+    const policies = sortByPrecedence([...subjects].map((s) => this.policyOf(s)!));
+    const tps = policies.filter((p): p is TrafficPolicy => p.kind === "TrafficPolicy");
+    const aps = policies.filter((p): p is AccessPolicy => p.kind === "AccessPolicy");
+    const collector = new StatusCollector();
+    const service = this.index.get(key)!;
+    const mesh = this.meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
+    if (!mesh) {
+      const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
+      for (const p of policies) collector.report(refOf(p), key, "INVALID", message);
+      this.units.set(key, { key, resolveCollector: collector, collector, refsOut: new Map(), objects: [], copies: [] });
+      return;
+    }
+    const translator = MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"];
+    const ctx = this.contextFor(service, mesh, key);
+    const { resolved: traffic, reports } = resolveTraffic(
+      service,
+      tps,
+      this.index,
+      service.spec.kubeService.ref.clusterName,
+      (policy, actions) => translator.checkTraffic(policy, actions, ctx),
+      translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
+    );
+    for (const r of reports) collector.report(r.policy, key, r.state, r.message);
+    const access: ResolvedAccessRule[] = [];
+    for (const ap of aps) {
+      const ref = refOf(ap);
+      const resolved = this.selections.get(subjectOf(ref))!.rule!;
+      if (!resolved.rule) {
+        for (const e of resolved.errors) collector.report(ref, key, "INVALID", e);
+        continue;
+      }
+      const unsupported = translator.checkAccess(ap, resolved.rule, ctx);
+      if (unsupported.length > 0) for (const e of unsupported) collector.report(ref, key, "INVALID", e);
+      else access.push(resolved.rule);
+    }
+    const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: aps.map(refOf), referencedSubsets: [] };
+    this.units.set(key, { key, ctx, translator, dest, resolveCollector: collector, collector, refsOut: referencesOf(dest), objects: [], copies: [] });
+  }
+
+  /** A unit for a service no policy selects but whose subsets routes reference (its DestinationRule defines them). */
+  private ensureTargetUnit(key: string): void {
+    if (this.units.has(key) || !(this.referenced.get(key)?.length)) return;
+    const service = this.index.get(key);
+    const mesh = service && this.meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
+    if (!service || !mesh) return;
+    const dest: ResolvedDestination = { key, service, mesh, traffic: { routes: [], destinationActions: {}, applied: [] }, access: [], accessPolicies: [], referencedSubsets: [] };
+    const collector = new StatusCollector();
+    this.units.set(key, { key, ctx: this.contextFor(service, mesh, key), translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: collector, collector, refsOut: new Map(), objects: [], copies: [] });
+  }
+
+  /**
+   * Recomputes which subsets are referenced for every target of the given units' routes (before and after).
+   * Returns the targets whose referenced subsets changed.
+   */
+  private refreshReferenced(unitKeys: Iterable<string>, previousRefs: ReadonlyMap<string, ReadonlyMap<string, ReferencedSubset[]>> = new Map()): Set<string> {
+    const targets = new Set<string>();
+    for (const key of unitKeys) {
+      for (const t of previousRefs.get(key)?.keys() ?? []) {
+        targets.add(t);
+        this.referrers.get(t)?.delete(key);
+      }
+      for (const t of this.units.get(key)?.refsOut.keys() ?? []) {
+        targets.add(t);
+        let set = this.referrers.get(t);
+        if (!set) this.referrers.set(t, (set = new Set()));
+        set.add(key);
+      }
+    }
+    const changed = new Set<string>();
+    for (const t of targets) {
+      const list = [...(this.referrers.get(t) ?? [])].sort(compareStrings).flatMap((k) => this.units.get(k)?.refsOut.get(t) ?? []);
+      const unique = new Map<string, ReferencedSubset>();
+      for (const r of list) if (!unique.has(toCanonicalJson(r.labels))) unique.set(toCanonicalJson(r.labels), r);
+      const next = [...unique.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v);
+      const before = this.referenced.get(t) ?? [];
+      if (toCanonicalJson(before) !== toCanonicalJson(next)) changed.add(t);
+      if (next.length > 0) this.referenced.set(t, next);
+      else this.referenced.delete(t);
+      if (next.length > 0) this.ensureTargetUnit(t);
+      else if (!this.policiesOfDest.has(t) && this.units.has(t)) this.units.delete(t);
+    }
+    return changed;
+  }
+
+  /** Pass 2 and the federated copies for one destination. */
+  private renderUnit(key: string): void {
+    const unit = this.units.get(key);
+    if (!unit) return;
+    unit.collector = unit.resolveCollector.clone();
+    if (!unit.dest || !unit.ctx || !unit.translator) {
+      unit.objects = [];
+      unit.copies = [];
+      return;
+    }
+    const dest: ResolvedDestination = { ...unit.dest, referencedSubsets: this.referenced.get(key) ?? [] };
+    unit.dest = dest;
+    const out = unit.translator.translateDestination(dest, unit.ctx);
+    for (const r of out.reports) unit.collector.report(r.policy, key, r.state, r.message);
+    const cluster = dest.service.spec.kubeService.ref.clusterName;
+    unit.objects = out.objects.map((object) => ({ cluster, object }));
+    unit.copies = renderFederatedCopies(this.federation, {
+      destinations: [{ ctx: unit.ctx, translator: unit.translator, dest }],
+      policiesOf: (k) => sortByPrecedence([...(this.policiesOfDest.get(k) ?? [])].map((s) => this.traffic.get(s)).filter((p): p is TrafficPolicy => p !== undefined)),
+      clusterOf: (name) => this.clusterOf(name),
+      index: this.index,
+      statuses: unit.collector,
+    });
+  }
+
+  /** Per-VirtualMesh objects: federation gateways, ServiceEntries, Links, global access control, and the plan. */
+  private renderVirtualMeshLevel(): void {
+    this.vmCollector = new StatusCollector();
+    const rendered = renderFederation(this.federation, {
+      destinations: [],
+      policiesOf: () => [],
+      referencedSubsetsOf: (k) => this.referenced.get(k) ?? [],
+      clusterOf: (name) => this.clusterOf(name),
+      workloads: this.discovery.workloads,
+      index: this.index,
+      statuses: this.vmCollector,
+    });
+    this.vmObjects = rendered.objects;
+    this.federationPlan = rendered.plan;
+  }
+
+  private planTrust(virtualMeshes: readonly VirtualMesh[]): CertificatePlan | null {
+    this.trustDiagnostics = [];
+    const wanting = virtualMeshes.filter((vm) => vm.spec.mtlsConfig?.shared && !vm.spec.mtlsConfig.shared.intermediateCertificateAuthority);
+    if (wanting.length === 0) return null;
+    if (!this.options.now) {
+      this.trustDiagnostics.push({ severity: "warning", kind: "VirtualMesh", message: "no certificate plan: pass options.now (the instant certificate dates are computed from) to plan the shared trust of VirtualMeshes with mtlsConfig.shared" });
+      return null;
+    }
+    const groupings = wanting.map((vm) => ({ virtualMesh: vm, meshes: vm.spec.meshes.map((r) => this.meshes.get(`${r.namespace}/${r.name}`)).filter((m): m is Mesh => m !== undefined && this.virtualMeshOf.get(meshKeyOf(m)) === vm) }));
+    const plan = planCertificates({ virtualMeshes: groupings, now: this.options.now, managementNamespace: this.discovery.managementNamespace, workloads: this.discovery.workloads, ...this.options.certificates });
+    return plan.virtualMeshes.length > 0 ? plan : null;
+  }
+
+  // ---- assembling outputs --------------------------------------------------------------------------------------
+
+  /**
+   * Contribution order decides merges of two patches of one object and which of two clashing objects is kept:
+   * destinations in key order, then per-VirtualMesh objects, then federated copies — the order of a full build.
+   */
+  private contributorKeys(unit: Unit): { main: string; copies: string } {
+    return { main: `1:${unit.key}`, copies: `3:${unit.key}` };
+  }
+
+  private contribute(unit: Unit, touched = new Set<string>(), previous?: { objects: RenderedObject[]; copies: RenderedObject[] }): Set<string> {
+    const keys = this.contributorKeys(unit);
+    this.replaceContributions(keys.main, previous?.objects ?? [], unit.objects, touched);
+    this.replaceContributions(keys.copies, previous?.copies ?? [], unit.copies, touched);
+    for (const t of touched) this.assemble(t);
+    return touched;
+  }
+
+  private contributeVirtualMeshLevel(previous: RenderedObject[] = [], touched = new Set<string>()): Set<string> {
+    this.replaceContributions("2:virtual-meshes", previous, this.vmObjects, touched);
+    for (const t of touched) this.assemble(t);
+    return touched;
+  }
+
+  /** Swaps one contributor's objects (removing what it no longer emits) without scanning other contributors. */
+  private replaceContributions(contributor: string, before: readonly RenderedObject[], after: readonly RenderedObject[], touched: Set<string>): void {
+    for (const { cluster, object } of before) {
+      const id = objectId(object);
+      if (this.contributions.get(cluster)?.get(id)?.delete(contributor)) touched.add(`${cluster}\u0000${id}`);
+    }
+    for (const { cluster, object } of after) {
+      let byId = this.contributions.get(cluster);
+      if (!byId) this.contributions.set(cluster, (byId = new Map()));
+      const id = objectId(object);
+      let byContributor = byId.get(id);
+      if (!byContributor) byId.set(id, (byContributor = new Map()));
+      if (!byContributor.has(contributor)) byContributor.set(contributor, object);
+      touched.add(`${cluster}\u0000${id}`);
+    }
+  }
+
+  /** Folds the contributions to one object identity into the object emitted (patches merge; clashes keep the first). */
+  private assemble(token: string): void {
+    const [cluster, id] = token.split("\u0000") as [string, string];
+    const byContributor = this.contributions.get(cluster)?.get(id);
+    if (this.recording && !this.recording.has(token)) {
+      const previous = this.finalObjects.get(cluster)?.get(id);
+      this.recording.set(token, previous ? toCanonicalJson(previous) : null);
+    }
+    this.objectDiagnostics.delete(token);
+    let final: KubeObject | undefined;
+    for (const contributor of [...(byContributor?.keys() ?? [])].sort(compareStrings)) {
+      const obj = byContributor!.get(contributor)!;
+      if (!final) {
+        final = obj;
+        continue;
+      }
+      if (toCanonicalJson(final) === toCanonicalJson(obj)) continue;
+      const merged = mergeMetadataPatches(final, obj);
+      if (merged) final = merged;
+      else this.objectDiagnostics.set(token, { severity: "error", cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
+    }
+    let out = this.finalObjects.get(cluster);
+    if (!out) this.finalObjects.set(cluster, (out = new Map()));
+    if (final) out.set(id, final);
+    else {
+      out.delete(id);
+      if (byContributor?.size === 0) this.contributions.get(cluster)?.delete(id);
+    }
+  }
+
+  // ---- statuses --------------------------------------------------------------------------------------------------
+
+  private attach(collector: StatusCollector): void {
+    for (const subject of collector.subjects()) {
+      let set = this.subjectCollectors.get(subject);
+      if (!set) this.subjectCollectors.set(subject, (set = new Set()));
+      set.add(collector);
+    }
+  }
+
+  private detach(collector: StatusCollector, touched: Set<string>): void {
+    for (const subject of collector.subjects()) {
+      this.subjectCollectors.get(subject)?.delete(collector);
+      touched.add(subject);
+    }
+  }
+
+  private renderStatus(subject: string): void {
+    const collectors = this.subjectCollectors.get(subject);
+    const exists = this.policyOf(subject) ?? this.vms.get(subject);
+    const status = exists && collectors ? StatusCollector.renderSubject(subject, [...collectors]) : undefined;
+    if (status) this.statusCache.set(subject, status);
+    else {
+      this.statusCache.delete(subject);
+      if (!exists) this.subjectCollectors.delete(subject);
+    }
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------------------------
+
+  /** The full result, as {@link translate} returns it. */
+  result(): TranslationResult {
+    const clusters: Record<string, KubeObject[]> = {};
+    for (const name of [...this.finalObjects.keys()].sort(compareStrings)) {
+      const objects = [...this.finalObjects.get(name)!.values()].sort(compareObjects);
+      if (objects.length > 0) clusters[name] = objects;
+    }
+    const statuses = { trafficPolicies: {} as Record<string, PolicyStatus>, accessPolicies: {} as Record<string, PolicyStatus>, virtualMeshes: {} as Record<string, VirtualMeshStatus> };
+    for (const subject of [...this.statusCache.keys()].sort(compareStrings)) {
+      const [kind, key] = subject.split("/") as [string, string];
+      const status = this.statusCache.get(subject)!;
+      if (kind === "TrafficPolicy") statuses.trafficPolicies[key] = status as PolicyStatus;
+      else if (kind === "AccessPolicy") statuses.accessPolicies[key] = status as PolicyStatus;
+      else statuses.virtualMeshes[key] = status as VirtualMeshStatus;
+    }
+    const objectDiagnostics = [...this.objectDiagnostics.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, d]) => d);
+    return {
+      discovery: this.discovery,
+      clusters,
+      statuses,
+      certificatePlan: this.certificatePlan,
+      federation: this.federationPlan,
+      diagnostics: [...this.discovery.diagnostics, ...objectDiagnostics, ...this.trustDiagnostics],
+      resolved: [...this.units.keys()].sort(compareStrings).flatMap((k) => (this.units.get(k)!.dest ? [this.units.get(k)!.dest!] : [])),
+    };
+  }
+
+  // ---- incremental -----------------------------------------------------------------------------------------------
+
+  /** Applies a change and returns only what changed. See {@link TranslationSession}. */
+  apply(change: TranslationChange): TranslationDelta {
+    const beforeStatuses = new Map(this.statusCache);
+    const vmChanged = [...(change.upsert ?? []), ...(change.remove ?? [])].some((x) => x.kind === "VirtualMesh");
+    if (change.discovery || vmChanged) {
+      const before = new Map<string, string | null>();
+      for (const [cluster, byId] of this.finalObjects) for (const [id, o] of byId) before.set(`${cluster}\u0000${id}`, toCanonicalJson(o));
+      if (change.discovery) this.discovery = change.discovery;
+      this.applyInputs(change);
+      this.build();
+      for (const [cluster, byId] of this.finalObjects) for (const id of byId.keys()) if (!before.has(`${cluster}\u0000${id}`)) before.set(`${cluster}\u0000${id}`, null);
+      return this.delta(before, beforeStatuses, this.units.size, true);
+    }
+
+    const changedSubjects = this.applyInputs(change);
+    const affected = new Set<string>();
+    const touchedStatuses = new Set<string>(changedSubjects);
+    for (const subject of changedSubjects) {
+      const old = this.selections.get(subject);
+      if (old) this.detach(old.collector, touchedStatuses);
+      const { before, after } = this.select(subject);
+      for (const k of before) affected.add(k);
+      for (const k of after) affected.add(k);
+      const now = this.selections.get(subject);
+      if (now) this.attach(now.collector);
+    }
+
+    // Pass 1 for the affected destinations; remember what every unit referenced and emitted before.
+    const unitsBefore = new Map(this.units);
+    for (const key of [...affected].sort(compareStrings)) this.resolveUnit(key);
+    const previousRefs = new Map<string, ReadonlyMap<string, ReferencedSubset[]>>();
+    for (const key of affected) {
+      const before = unitsBefore.get(key);
+      if (before) previousRefs.set(key, before.refsOut);
+    }
+    const changedTargets = this.refreshReferenced(affected, previousRefs);
+
+    // Pass 2 for them, for targets whose referenced subsets changed, and for units routing to those targets.
+    const render = new Set<string>([...affected, ...changedTargets]);
+    for (const t of changedTargets) for (const r of this.referrers.get(t) ?? []) render.add(r);
+    const touchedObjects = new Set<string>();
+    this.recording = new Map();
+    for (const key of [...render].sort(compareStrings)) {
+      const before = unitsBefore.get(key);
+      const beforeOutputs = before ? { objects: before.objects, copies: before.copies } : { objects: [], copies: [] };
+      const beforeCollector = before?.collector;
+      if (beforeCollector) this.detach(beforeCollector, touchedStatuses);
+      this.renderUnit(key);
+      const unit = this.units.get(key);
+      if (unit) {
+        this.contribute(unit, touchedObjects, beforeOutputs);
+        this.attach(unit.collector);
+        for (const s of unit.collector.subjects()) touchedStatuses.add(s);
+      } else {
+        const keys = { main: `1:${key}`, copies: `3:${key}` };
+        this.replaceContributions(keys.main, beforeOutputs.objects, [], touchedObjects);
+        this.replaceContributions(keys.copies, beforeOutputs.copies, [], touchedObjects);
+        for (const t of touchedObjects) this.assemble(t);
+      }
+    }
+    // ServiceEntry endpoint labels follow referenced subsets of federated services.
+    if ([...changedTargets].some((t) => this.federation.virtualMeshes.some((d) => d.exports.some((e) => e.key === t)))) {
+      const before = this.vmObjects;
+      this.detach(this.vmCollector, touchedStatuses);
+      this.renderVirtualMeshLevel();
+      this.attach(this.vmCollector);
+      this.contributeVirtualMeshLevel(before, touchedObjects);
+    }
+    for (const subject of touchedStatuses) this.renderStatus(subject);
+    const recorded = this.recording;
+    this.recording = undefined;
+    return this.delta(recorded, beforeStatuses, render.size, false);
+  }
+
+  /** Records upserts and removals; returns the subjects of changed policies (VirtualMeshes are handled by a build). */
+  private applyInputs(change: TranslationChange): string[] {
+    const changed: string[] = [];
+    for (const r of change.remove ?? []) {
+      const subject = subjectOf(r);
+      if (this.traffic.delete(subject) || this.access.delete(subject)) changed.push(subject);
+      this.vms.delete(subject);
+    }
+    for (const p of change.upsert ?? []) {
+      const subject = subjectOf(refOf(p));
+      if (p.kind === "TrafficPolicy") this.traffic.set(subject, p);
+      else if (p.kind === "AccessPolicy") this.access.set(subject, p);
+      else this.vms.set(subject, p);
+      if (p.kind !== "VirtualMesh") changed.push(subject);
+    }
+    return [...new Set(changed)];
+  }
+
+  private delta(beforeObjects: ReadonlyMap<string, string | null>, beforeStatuses: ReadonlyMap<string, PolicyStatus | VirtualMeshStatus>, destinations: number, full: boolean): TranslationDelta {
+    const clusters: Record<string, { upserted: KubeObject[]; removed: ObjectId[] }> = {};
+    const entry = (c: string) => (clusters[c] ??= { upserted: [], removed: [] });
+    for (const token of [...beforeObjects.keys()].sort(compareStrings)) {
+      const [cluster, id] = token.split("\u0000") as [string, string];
+      const now = this.finalObjects.get(cluster)?.get(id);
+      const before = beforeObjects.get(token) ?? null;
+      if (now && toCanonicalJson(now) !== before) entry(cluster).upserted.push(now);
+      else if (!now && before !== null) entry(cluster).removed.push(parseObjectId(id));
+    }
+    for (const c of Object.keys(clusters)) if (clusters[c]!.upserted.length === 0 && clusters[c]!.removed.length === 0) delete clusters[c];
+    const statuses = { trafficPolicies: {} as Record<string, PolicyStatus | null>, accessPolicies: {} as Record<string, PolicyStatus | null>, virtualMeshes: {} as Record<string, VirtualMeshStatus | null> };
+    for (const subject of [...new Set([...beforeStatuses.keys(), ...this.statusCache.keys()])].sort(compareStrings)) {
+      const now = this.statusCache.get(subject) ?? null;
+      const before = beforeStatuses.get(subject);
+      if (before !== undefined && now !== null && toCanonicalJson(before) === toCanonicalJson(now)) continue;
+      if (before === undefined && now === null) continue;
+      const [kind, key] = subject.split("/") as [string, string];
+      if (kind === "TrafficPolicy") statuses.trafficPolicies[key] = now as PolicyStatus | null;
+      else if (kind === "AccessPolicy") statuses.accessPolicies[key] = now as PolicyStatus | null;
+      else statuses.virtualMeshes[key] = now as VirtualMeshStatus | null;
+    }
+    return { clusters, statuses, recomputed: { destinations, full } };
+  }
+}
+
+/** Subsets a destination's routes shift or mirror to, per target service. */
+function referencesOf(dest: ResolvedDestination): Map<string, ReferencedSubset[]> {
+  const out = new Map<string, ReferencedSubset[]>();
+  const add = (targetKey: string, labels: Readonly<Record<string, string>> | undefined, setBy: PolicyRef): void => {
+    if (!labels || Object.keys(labels).length === 0) return;
+    const list = out.get(targetKey) ?? [];
+    if (!list.some((r) => toCanonicalJson(r.labels) === toCanonicalJson(labels))) list.push({ labels, setBy, from: dest.key });
+    out.set(targetKey, list);
+  };
+  for (const route of dest.traffic.routes) {
+    const shift = route.actions.trafficShift;
+    for (const b of shift?.value ?? []) add(b.key, b.subset, shift!.setBy);
+    const mirror = route.actions.mirror;
+    if (mirror) add(mirror.value.key, mirror.value.subset, mirror.setBy);
+  }
+  return out;
+}
+
+/** The inverse of `objectId`: `group/version/kind/namespace/name` or `version/kind/namespace/name`. */
+function parseObjectId(id: string): ObjectId {
+  const parts = id.split("/");
+  const [apiVersion, kind, namespace, name] = parts.length === 5 ? [`${parts[0]}/${parts[1]}`, parts[2]!, parts[3]!, parts[4]!] : [parts[0]!, parts[1]!, parts[2]!, parts[3]!];
+  return { apiVersion, kind, ...(namespace ? { namespace } : {}), name };
+}
