@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { discover } from "../src/discovery/index.js";
-import { translate } from "../src/translate/index.js";
+import { translate, TranslationSession } from "../src/translate/index.js";
 import { toCanonicalYamlStream } from "../src/codec/canonical.js";
 import { generateEstate } from "./generate.js";
 
@@ -29,6 +29,17 @@ const tr = time(() => translate({ discovery: disc.result, trafficPolicies: estat
 const manifests = Object.values(tr.result.clusters).flat();
 const yaml = time(() => toCanonicalYamlStream(manifests), 1);
 const floor = time(() => JSON.stringify(tr.result.clusters), runs);
+// One policy edit in a live session: the controller's path.
+const session = new TranslationSession({ discovery: disc.result, trafficPolicies: estate.trafficPolicies, accessPolicies: estate.accessPolicies, virtualMeshes: estate.virtualMeshes, options: { now } });
+const edits: number[] = [];
+for (let i = 0; i < 20; i++) {
+  const original = estate.trafficPolicies[(i * 37) % estate.trafficPolicies.length]!;
+  const edited = { ...original, spec: { ...original.spec, policy: { ...original.spec.policy, requestTimeout: `${i + 1}s` } } };
+  const t0 = performance.now();
+  session.apply({ upsert: [edited] });
+  edits.push(performance.now() - t0);
+}
+edits.sort((a, b) => a - b);
 const statuses = tr.result.statuses;
 const notAccepted = [...Object.values(statuses.trafficPolicies), ...Object.values(statuses.accessPolicies)].filter((s) => s.state !== "ACCEPTED").length;
 process.stdout.write(
@@ -45,6 +56,8 @@ process.stdout.write(
     translateMs: tr.ms,
     yamlMs: yaml.ms,
     jsonFloorMs: floor.ms,
+    editMedianMs: edits[Math.floor(edits.length / 2)],
+    editMaxMs: edits[edits.length - 1],
     outputBytes: yaml.result.length,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   })}\n`,

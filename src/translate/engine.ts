@@ -568,16 +568,16 @@ export class TranslationEngine {
 
   /** Applies a change and returns only what changed. See {@link TranslationSession}. */
   apply(change: TranslationChange): TranslationDelta {
-    const beforeStatuses = new Map(this.statusCache);
     const vmChanged = [...(change.upsert ?? []), ...(change.remove ?? [])].some((x) => x.kind === "VirtualMesh");
     if (change.discovery || vmChanged) {
+      const beforeStatuses = new Map(this.statusCache);
       const before = new Map<string, string | null>();
       for (const [cluster, byId] of this.finalObjects) for (const [id, o] of byId) before.set(`${cluster}\u0000${id}`, toCanonicalJson(o));
       if (change.discovery) this.discovery = change.discovery;
       this.applyInputs(change);
       this.build();
       for (const [cluster, byId] of this.finalObjects) for (const id of byId.keys()) if (!before.has(`${cluster}\u0000${id}`)) before.set(`${cluster}\u0000${id}`, null);
-      return this.delta(before, beforeStatuses, this.units.size, true);
+      return this.delta(before, beforeStatuses, new Set([...beforeStatuses.keys(), ...this.statusCache.keys()]), this.units.size, true);
     }
 
     const changedSubjects = this.applyInputs(change);
@@ -634,10 +634,15 @@ export class TranslationEngine {
       this.attach(this.vmCollector);
       this.contributeVirtualMeshLevel(before, touchedObjects);
     }
-    for (const subject of touchedStatuses) this.renderStatus(subject);
+    const beforeStatuses = new Map<string, PolicyStatus | VirtualMeshStatus>();
+    for (const subject of touchedStatuses) {
+      const previous = this.statusCache.get(subject);
+      if (previous) beforeStatuses.set(subject, previous);
+      this.renderStatus(subject);
+    }
     const recorded = this.recording;
     this.recording = undefined;
-    return this.delta(recorded, beforeStatuses, render.size, false);
+    return this.delta(recorded, beforeStatuses, touchedStatuses, render.size, false);
   }
 
   /** Records upserts and removals; returns the subjects of changed policies (VirtualMeshes are handled by a build). */
@@ -658,7 +663,7 @@ export class TranslationEngine {
     return [...new Set(changed)];
   }
 
-  private delta(beforeObjects: ReadonlyMap<string, string | null>, beforeStatuses: ReadonlyMap<string, PolicyStatus | VirtualMeshStatus>, destinations: number, full: boolean): TranslationDelta {
+  private delta(beforeObjects: ReadonlyMap<string, string | null>, beforeStatuses: ReadonlyMap<string, PolicyStatus | VirtualMeshStatus>, subjects: ReadonlySet<string>, destinations: number, full: boolean): TranslationDelta {
     const clusters: Record<string, { upserted: KubeObject[]; removed: ObjectId[] }> = {};
     const entry = (c: string) => (clusters[c] ??= { upserted: [], removed: [] });
     for (const token of [...beforeObjects.keys()].sort(compareStrings)) {
@@ -670,7 +675,7 @@ export class TranslationEngine {
     }
     for (const c of Object.keys(clusters)) if (clusters[c]!.upserted.length === 0 && clusters[c]!.removed.length === 0) delete clusters[c];
     const statuses = { trafficPolicies: {} as Record<string, PolicyStatus | null>, accessPolicies: {} as Record<string, PolicyStatus | null>, virtualMeshes: {} as Record<string, VirtualMeshStatus | null> };
-    for (const subject of [...new Set([...beforeStatuses.keys(), ...this.statusCache.keys()])].sort(compareStrings)) {
+    for (const subject of [...subjects].sort(compareStrings)) {
       const now = this.statusCache.get(subject) ?? null;
       const before = beforeStatuses.get(subject);
       if (before !== undefined && now !== null && toCanonicalJson(before) === toCanonicalJson(now)) continue;
