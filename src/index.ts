@@ -58,6 +58,10 @@ export { compareLinkerdVersions, parseIstioVersion, parseLinkerdVersion } from "
 // ---- resolution and translation ----------------------------------------------------------------------------
 /** Translate discovery plus policies into manifests, statuses and a certificate plan. */
 export { translate, type TranslateInput, type TranslationResult, type TranslationStatuses } from "./translate/index.js";
+/** Incremental re-translation for controllers: apply changes, get only what changed. */
+export { TranslationSession, type ObjectId, type TranslationChange, type TranslationDelta } from "./translate/index.js";
+/** What VirtualMesh federation and global access control decided beyond the manifests. */
+export type { FederationPlan, FederatedService, RequiredSecret, VirtualMeshFederationPlan } from "./federation/types.js";
 export type { DestinationContext, MeshTranslator, PolicyReport, ResolvedDestination, TranslateOptions } from "./translate/types.js";
 /** Load, discover and translate a workspace in one call. */
 export { translateWorkspace, type WorkspaceTranslateOptions } from "./pipeline.js";

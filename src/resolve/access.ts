@@ -14,6 +14,20 @@ export type ResolvedIdentity =
   /** One service account (name undefined = every service account of the namespace), on one cluster or any. */
   | { readonly kind: "serviceAccount"; readonly name: string; readonly namespace: string; readonly cluster?: string };
 
+/** A resolved identity in words, for error messages. */
+export function describeIdentity(id: ResolvedIdentity): string {
+  switch (id.kind) {
+    case "anyMeshIdentity":
+      return "any mesh identity";
+    case "cluster":
+      return `every identity of cluster ${id.cluster}`;
+    case "namespace":
+      return `namespace ${id.namespace}${id.cluster !== undefined ? ` on cluster ${id.cluster}` : ""}`;
+    case "serviceAccount":
+      return `service account ${id.namespace}/${id.name}${id.cluster !== undefined ? ` on cluster ${id.cluster}` : ""}`;
+  }
+}
+
 /** One AccessPolicy's allow rule for one destination. */
 export interface ResolvedAccessRule {
   readonly policy: PolicyRef;

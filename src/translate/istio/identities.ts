@@ -9,7 +9,7 @@
  */
 import { compareStrings } from "../../codec/canonical.js";
 import type { Mesh } from "../../model/discovery.js";
-import type { ResolvedIdentity } from "../../resolve/access.js";
+import { describeIdentity, type ResolvedIdentity } from "../../resolve/access.js";
 import type { DestinationContext } from "../types.js";
 import type { AuthorizationSource } from "./types.js";
 
@@ -35,18 +35,6 @@ function trustDomains(ctx: DestinationContext, cluster?: string): string[] {
   return sortedUnique(istioPeers(ctx, cluster).flatMap((m) => istioTrustDomain(m) ?? []));
 }
 
-function describeIdentity(id: ResolvedIdentity): string {
-  switch (id.kind) {
-    case "anyMeshIdentity":
-      return "any mesh identity";
-    case "cluster":
-      return `every identity of cluster ${id.cluster}`;
-    case "namespace":
-      return `namespace ${id.namespace}${id.cluster !== undefined ? ` on cluster ${id.cluster}` : ""}`;
-    case "serviceAccount":
-      return `service account ${id.namespace}/${id.name}${id.cluster !== undefined ? ` on cluster ${id.cluster}` : ""}`;
-  }
-}
 
 function clusterOf(id: ResolvedIdentity): string | undefined {
   return id.kind === "anyMeshIdentity" ? undefined : id.cluster;

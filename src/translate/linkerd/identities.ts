@@ -25,7 +25,7 @@
  */
 import { compareStrings } from "../../codec/canonical.js";
 import type { Mesh } from "../../model/discovery.js";
-import type { ResolvedAccessRule, ResolvedIdentity } from "../../resolve/access.js";
+import { describeIdentity, type ResolvedAccessRule, type ResolvedIdentity } from "../../resolve/access.js";
 import type { DestinationContext } from "../types.js";
 import type { LinkerdFlavour } from "./version.js";
 
@@ -53,25 +53,13 @@ function reachableLinkerdPeers(ctx: DestinationContext): Mesh[] {
   return ctx.trustPeers.filter((m) => "linkerd" in m.spec && (flat(ctx) || clusterOfMesh(m) === local));
 }
 
-function describe(id: ResolvedIdentity): string {
-  switch (id.kind) {
-    case "anyMeshIdentity":
-      return "any mesh identity";
-    case "cluster":
-      return `every identity of cluster ${id.cluster}`;
-    case "namespace":
-      return `namespace ${id.namespace}${id.cluster !== undefined ? ` on cluster ${id.cluster}` : ""}`;
-    case "serviceAccount":
-      return `service account ${id.namespace}/${id.name}${id.cluster !== undefined ? ` on cluster ${id.cluster}` : ""}`;
-  }
-}
 
 const LEFT_OUT = "the rule is left out (access is not widened)";
 
 /** Why one source cannot be expressed for this destination, or nothing. */
 export function checkIdentity(id: ResolvedIdentity, ctx: DestinationContext, flavour: LinkerdFlavour): string[] {
   if (id.kind === "anyMeshIdentity" || id.cluster === undefined) return [];
-  const what = describe(id);
+  const what = describeIdentity(id);
   const c = id.cluster;
   const peer = ctx.trustPeers.find((m) => clusterOfMesh(m) === c);
   if (!peer) {
