@@ -2,13 +2,9 @@ import { compareStrings } from "../codec/canonical.js";
 import { CLUSTER_LABEL } from "../discovery/naming.js";
 import type { Discovery } from "../discovery/types.js";
 import type { Mesh, MeshGateway, MeshService, MeshWorkload } from "../model/discovery.js";
+import { formatColumns, indent, makeStyle, type Style } from "./output.js";
 
-/** Aligns rows into columns separated by two spaces; trailing spaces are trimmed. */
-export function formatColumns(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
-  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n");
-}
+export { formatColumns };
 
 function gatewayText(kind: string, g: MeshGateway): string {
   const address = g.externalAddress ?? "<no address>";
@@ -50,9 +46,10 @@ function clusterOfMesh(m: Mesh): string {
 
 /**
  * Renders a discovery as plain-text tables, per cluster: meshes (type, version, namespace, trust domain, gateways
- * with addresses), workloads (name, kind, mesh, service account) and services (name, ports, subsets). No colour codes.
+ * with addresses), workloads (name, kind, mesh, service account) and services (name, ports, subsets). No colour codes
+ * unless a coloured `style` is given.
  */
-export function formatDiscoveryTable(d: Discovery): string {
+export function formatDiscoveryTable(d: Discovery, style: Style = makeStyle(false)): string {
   const names = new Set<string>();
   for (const c of d.clusters) names.add(c.metadata.name);
   for (const m of d.meshes) names.add(clusterOfMesh(m));
@@ -64,13 +61,13 @@ export function formatDiscoveryTable(d: Discovery): string {
     const meshes = d.meshes.filter((m) => clusterOfMesh(m) === cluster);
     const workloads = d.workloads.filter((w) => w.spec.kubernetes.controller.clusterName === cluster);
     const services = d.services.filter((s) => s.spec.kubeService.ref.clusterName === cluster);
-    const lines: string[] = [`CLUSTER ${cluster} (domain ${domainOf.get(cluster) ?? "cluster.local"})`, ""];
+    const lines: string[] = [style.cyan(style.bold(`CLUSTER ${cluster}`)) + ` (domain ${domainOf.get(cluster) ?? "cluster.local"})`, ""];
     lines.push(`Meshes (${meshes.length})`);
-    lines.push(meshes.length === 0 ? "  none" : indent(formatColumns(["NAME", "TYPE", "VERSION", "NAMESPACE", "TRUST DOMAIN", "GATEWAYS"], meshes.map(meshRow))));
+    lines.push(meshes.length === 0 ? "  none" : indent(formatColumns(["NAME", "TYPE", "VERSION", "NAMESPACE", "TRUST DOMAIN", "GATEWAYS"], meshes.map(meshRow), style)));
     lines.push("", `Workloads (${workloads.length})`);
-    lines.push(workloads.length === 0 ? "  none" : indent(formatColumns(["NAME", "KIND", "MESH", "SERVICE ACCOUNT"], workloads.map(workloadRow))));
+    lines.push(workloads.length === 0 ? "  none" : indent(formatColumns(["NAME", "KIND", "MESH", "SERVICE ACCOUNT"], workloads.map(workloadRow), style)));
     lines.push("", `Services (${services.length})`);
-    lines.push(services.length === 0 ? "  none" : indent(formatColumns(["NAME", "PORTS", "SUBSETS", "MESH"], services.map(serviceRow))));
+    lines.push(services.length === 0 ? "  none" : indent(formatColumns(["NAME", "PORTS", "SUBSETS", "MESH"], services.map(serviceRow), style)));
     sections.push(lines.join("\n"));
   }
   if (sections.length === 0) sections.push("No clusters discovered.");
@@ -80,9 +77,3 @@ export function formatDiscoveryTable(d: Discovery): string {
   return `${sections.join("\n\n")}\n`;
 }
 
-function indent(text: string): string {
-  return text
-    .split("\n")
-    .map((l) => `  ${l}`)
-    .join("\n");
-}
