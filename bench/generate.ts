@@ -142,10 +142,16 @@ export function generateEstate(size: EstateSize, seed = 42): Estate {
     } as TrafficPolicy);
   }
 
+  const byCluster = new Map<string, (typeof services)[number][]>();
+  for (const s of services) {
+    const list = byCluster.get(s.cluster) ?? [];
+    if (list.length < 200) list.push(s);
+    byCluster.set(s.cluster, list);
+  }
   const accessPolicies: AccessPolicy[] = [];
   for (let a = 0; a < size.accessPolicies; a++) {
     const target = pick(services);
-    const client = pick(services.filter((s) => s.cluster === target.cluster).slice(0, 200));
+    const client = pick(byCluster.get(target.cluster)!);
     const kind = random();
     accessPolicies.push({
       apiVersion: API,

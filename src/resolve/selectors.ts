@@ -62,22 +62,25 @@ export class ServiceIndex {
 
   /** Services matching a `kubeServiceMatcher`-like filter (omitted parts are wildcards). */
   match(filter: { labels?: Record<string, string>; namespaces?: string[]; clusters?: string[] }): MeshService[] {
-    const candidates: MeshService[][] = [];
-    const labelEntries = Object.entries(filter.labels ?? {});
-    for (const [k, v] of labelEntries) candidates.push(this.byLabel.get(`${k}=${v}`) ?? []);
+    // Candidate buckets are compared by size before anything is copied: cost follows the narrowest filter.
+    const buckets: (readonly MeshService[])[][] = [];
+    for (const [k, v] of Object.entries(filter.labels ?? {})) buckets.push([this.byLabel.get(`${k}=${v}`) ?? []]);
     if (filter.clusters?.length && filter.namespaces?.length) {
-      candidates.push(filter.clusters.flatMap((c) => filter.namespaces!.flatMap((n) => this.byNamespace.get(`${c}/${n}`) ?? [])));
+      buckets.push(filter.clusters.flatMap((c) => filter.namespaces!.map((n) => this.byNamespace.get(`${c}/${n}`) ?? [])));
     } else if (filter.clusters?.length) {
-      candidates.push(filter.clusters.flatMap((c) => this.byCluster.get(c) ?? []));
+      buckets.push(filter.clusters.map((c) => this.byCluster.get(c) ?? []));
     }
-    const smallest = candidates.length > 0 ? candidates.reduce((a, b) => (b.length < a.length ? b : a)) : this.all;
+    const size = (parts: (readonly MeshService[])[]): number => parts.reduce((n, p) => n + p.length, 0);
+    const smallest = buckets.length > 0 ? buckets.reduce((a, b) => (size(b) < size(a) ? b : a)) : [this.all];
     const out: MeshService[] = [];
-    for (const s of smallest) {
-      const ref = s.spec.kubeService.ref;
-      if (filter.clusters?.length && !filter.clusters.includes(ref.clusterName)) continue;
-      if (filter.namespaces?.length && !filter.namespaces.includes(ref.namespace)) continue;
-      if (!labelsMatch(filter.labels, s.spec.kubeService.labels)) continue;
-      out.push(s);
+    for (const part of smallest) {
+      for (const s of part) {
+        const ref = s.spec.kubeService.ref;
+        if (filter.clusters?.length && !filter.clusters.includes(ref.clusterName)) continue;
+        if (filter.namespaces?.length && !filter.namespaces.includes(ref.namespace)) continue;
+        if (!labelsMatch(filter.labels, s.spec.kubeService.labels)) continue;
+        out.push(s);
+      }
     }
     return out;
   }

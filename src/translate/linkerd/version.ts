@@ -66,6 +66,15 @@ export function linkerdLabel(raw: string, v: LinkerdVersion | undefined): string
 
 /** The flavour for a Linkerd version string; every field is decided here and nowhere else. */
 export function flavourForVersion(raw: string): LinkerdFlavour {
+  let flavour = FLAVOURS.get(raw);
+  if (!flavour) FLAVOURS.set(raw, (flavour = computeFlavour(raw)));
+  return flavour;
+}
+
+/** Version strings seen so far: a pure function of the string, so caching it changes nothing but the time. */
+const FLAVOURS = new Map<string, LinkerdFlavour>();
+
+function computeFlavour(raw: string): LinkerdFlavour {
   const v = parseLinkerdVersion(raw);
   const label = linkerdLabel(raw, v);
   const base = {
