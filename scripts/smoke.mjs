@@ -87,7 +87,10 @@ try {
   for (const shell of ["bash", "zsh", "fish"]) await run(["completion", shell], { expectOut: [/describe/, /virtualmesh/, /--kubeconfig|kubeconfig/] });
 
   // demo, validate, discover, translate
-  await run(["demo", "--dir", "demo"], { expectOut: [/Translation: \d+ manifests written/, /Certificate plan/, /Root CA:/, /Restart order:/] });
+  await run(["demo", "--dir", "demo"], { expectOut: [/Translation: \d+ manifests written/, /Certificate plan/, /Root CA:/, /Restart order:/, /istio-intermediate-ca .*issuer .*root CA/, /linkerd-identity-issuer .*CN=identity\.linkerd\.west\.mesh/] });
+  // The Istio intermediate and the Linkerd issuer the demo signed both chain to its one root.
+  const certs = readdirSync(join(tmp, "demo", "certificates")).filter((f) => f !== "root.pem").map((f) => join(tmp, "demo", "certificates", f));
+  await run(["verify", "-CAfile", join(tmp, "demo", "certificates", "root.pem"), ...certs], { cmd: "openssl", expectOut: [/east\.pem: OK/, /west\.pem: OK/] });
   await run(["validate", "demo/workspace"], { expectOut: /^ok: / });
   await run(["discover", "demo/workspace"], { expectOut: /istio/ });
   await run(["discover", "demo/workspace", "-o", "yaml"], { expectOut: /kind: Mesh/ });

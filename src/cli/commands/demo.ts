@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { readWorkspaceDir, writeGitOps, writeWorkspaceFiles } from "../../adapters/files.js";
 import { toCanonicalYamlStream } from "../../codec/canonical.js";
 import { DISCOVERY_API_VERSION } from "../../model/discovery.js";
@@ -21,7 +22,8 @@ async function offline(ctx: Ctx): Promise<number> {
   writeWorkspaceFiles(workspaceDir, demoWorkspaceFiles());
   const s = ctx.style;
   ctx.out(`Wrote the example workspace to ${workspaceDir}\n\n`);
-  const result = translateWorkspace(readWorkspaceDir(workspaceDir), { now: new Date() });
+  // Offline, the demo signs the intermediates itself (keyGeneration local); on real clusters an agent would.
+  const result = translateWorkspace(readWorkspaceDir(workspaceDir), { now: new Date(), certificates: { keyGeneration: "local" } });
   if (E.isLeft(result)) throw inputErrors(result.left, workspaceDir);
   const r = result.right;
   ctx.out(`${s.bold("Discovery")}\n${formatDiscoveryTable(r.discovery, s)}\n`);
@@ -35,6 +37,20 @@ async function offline(ctx: Ctx): Promise<number> {
   for (const sk of written.skipped) ctx.out(`  skipped ${sk.path}: ${sk.message}\n`);
   ctx.out(`\n${s.bold("Statuses")}\n${formatStatusSummary(r, s)}`);
   ctx.out(`\n${s.bold("Certificate plan")}\n${formatCertificatePlan(r.certificatePlan, s)}`);
+  if (r.certificatePlan) {
+    // Real certificates on WebCrypto; only public PEMs are written, private keys stay inside the Secret manifests.
+    const { issueForPlan } = await import("../../trust/signer.js"); // loads the X.509 library only for the demo
+    const issued = await issueForPlan(r.certificatePlan, globalThis.crypto);
+    const certDir = join(root, "certificates");
+    mkdirSync(certDir, { recursive: true });
+    ctx.out(`\n${s.bold("Certificates")} (public PEMs in ${certDir}; verify with: openssl verify -CAfile ${join(certDir, "root.pem")} ${join(certDir, "<mesh>.pem")})\n`);
+    for (const c of issued.certificates) {
+      const file = c.role === "root" ? "root.pem" : `${(c.mesh ?? c.role).replace(/[^a-z0-9.-]+/gi, "-")}.pem`;
+      writeFileSync(join(certDir, file), c.pem);
+      ctx.out(`  ${c.role.padEnd(24)} ${c.subject}  issuer ${c.issuer}  ${c.keyAlgorithm}  until ${c.notAfter.slice(0, 10)}  sha256 ${c.fingerprintSha256.slice(0, 16)}…\n`);
+    }
+    for (const p of issued.problems) ctx.out(`  problem: ${JSON.stringify(p)}\n`);
+  }
   ctx.out(`\nNext: meshctl check ${workspaceDir}    meshctl describe service reviews -w ${workspaceDir}    meshctl translate ${workspaceDir} -o yaml\n`);
   return EXIT.ok;
 }
