@@ -7,41 +7,14 @@ import { describe, expect, it } from "vitest";
 import { toCanonicalJson } from "../src/codec/canonical.js";
 import type { ForeignConfig } from "../src/discovery/types.js";
 import type { KubeObject } from "../src/model/common.js";
-import type { KubernetesCluster, Mesh, MeshService, MeshWorkload } from "../src/model/discovery.js";
-import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../src/model/networking.js";
-import { translate, type TranslationResult } from "../src/translate/index.js";
-import type { TranslateOptions } from "../src/translate/types.js";
-import { accessPolicy, discovery, istioMesh, linkerdMesh, meshRef, service, trafficPolicy, virtualMesh, workload } from "./helpers/builders.js";
-import { expectValid, loadSharedCrds } from "./helpers/crds.js";
-
-const crds = loadSharedCrds();
-if (crds === undefined) console.warn("\n*** istio-translator: CRD conformance of emitted objects NOT checked (../shared/schemas missing) ***\n");
-
-interface Estate {
-  meshes: Mesh[];
-  services?: MeshService[];
-  workloads?: MeshWorkload[];
-  clusters?: KubernetesCluster[];
-  foreignConfig?: ForeignConfig[];
-  trafficPolicies?: TrafficPolicy[];
-  accessPolicies?: AccessPolicy[];
-  virtualMeshes?: VirtualMesh[];
-  options?: TranslateOptions;
-}
+import type { AccessPolicy, TrafficPolicy } from "../src/model/networking.js";
+import { type TranslationResult } from "../src/translate/index.js";
+import { accessPolicy, istioMesh, linkerdMesh, meshRef, service, trafficPolicy, virtualMesh, workload } from "./helpers/builders.js";
+import { runChecked, type Estate } from "./helpers/translate.js";
 
 /** Runs the pipeline and checks every emitted object against the CRDs. */
 function run(e: Estate): TranslationResult {
-  const result = translate({
-    discovery: discovery({ meshes: e.meshes, services: e.services ?? [], workloads: e.workloads ?? [], clusters: e.clusters ?? [], foreignConfig: e.foreignConfig ?? [] }),
-    trafficPolicies: e.trafficPolicies ?? [],
-    accessPolicies: e.accessPolicies ?? [],
-    virtualMeshes: e.virtualMeshes ?? [],
-    ...(e.options ? { options: e.options } : {}),
-  });
-  const all = Object.values(result.clusters).flat();
-  if (crds) expectValid(crds, all);
-  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return result;
+  return runChecked(e).result;
 }
 
 function find(result: TranslationResult, cluster: string, kind: string, name = "reviews"): KubeObject | undefined {

@@ -7,46 +7,19 @@ import { describe, expect, it } from "vitest";
 import { toCanonicalJson } from "../src/codec/canonical.js";
 import type { ForeignConfig } from "../src/discovery/types.js";
 import type { KubeObject } from "../src/model/common.js";
-import type { KubernetesCluster, Mesh, MeshService, MeshWorkload } from "../src/model/discovery.js";
-import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../src/model/networking.js";
-import { translate, type TranslationResult } from "../src/translate/index.js";
+import type { Mesh } from "../src/model/discovery.js";
+import type { AccessPolicy, TrafficPolicy } from "../src/model/networking.js";
+import { type TranslationResult } from "../src/translate/index.js";
 import { flavourForVersion } from "../src/translate/linkerd/index.js";
 import { MANAGED_BY_LABEL, PATCH_ANNOTATION, SOURCES_ANNOTATION } from "../src/translate/metadata.js";
-import type { TranslateOptions } from "../src/translate/types.js";
-import { accessPolicy, cluster, discovery, istioMesh, linkerdMesh, meshRef, service, trafficPolicy, virtualMesh, workload } from "./helpers/builders.js";
-import { expectValid, loadSharedCrds } from "./helpers/crds.js";
-
-const crds = loadSharedCrds();
-if (crds === undefined) console.warn("\n*** linkerd-translator: CRD conformance of emitted objects NOT checked (../shared/schemas missing) ***\n");
-
-interface Estate {
-  meshes: Mesh[];
-  services?: MeshService[];
-  workloads?: MeshWorkload[];
-  clusters?: KubernetesCluster[];
-  foreignConfig?: ForeignConfig[];
-  trafficPolicies?: TrafficPolicy[];
-  accessPolicies?: AccessPolicy[];
-  virtualMeshes?: VirtualMesh[];
-  options?: TranslateOptions;
-}
+import { accessPolicy, cluster, istioMesh, linkerdMesh, meshRef, service, trafficPolicy, virtualMesh, workload } from "./helpers/builders.js";
+import { runChecked, type Estate } from "./helpers/translate.js";
 
 /** Runs the pipeline; every emitted object must conform to its CRD, and no two objects may collide. */
 function run(e: Estate): TranslationResult {
-  const result = translate({
-    discovery: discovery({ meshes: e.meshes, services: e.services ?? [], workloads: e.workloads ?? [], clusters: e.clusters ?? [], foreignConfig: e.foreignConfig ?? [] }),
-    trafficPolicies: e.trafficPolicies ?? [],
-    accessPolicies: e.accessPolicies ?? [],
-    virtualMeshes: e.virtualMeshes ?? [],
-    ...(e.options ? { options: e.options } : {}),
-  });
-  const all = Object.values(result.clusters).flat();
-  if (crds) {
-    const { skipped } = expectValid(crds, all);
-    // Only the Service patches are core objects.
-    expect(skipped.every((s) => s === "v1 Service")).toBe(true);
-  }
-  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const { result, skipped } = runChecked(e);
+  // Only the Service patches are core objects.
+  expect(skipped.every((s) => s === "v1 Service")).toBe(true);
   return result;
 }
 
