@@ -20,6 +20,8 @@ interface Row {
   translateMs: number;
   yamlMs: number;
   jsonFloorMs: number;
+  editMedianMs: number;
+  editMaxMs: number;
   outputBytes: number;
   peakRssMiB: number;
 }
@@ -40,11 +42,11 @@ for (const [c, s, p, a] of sizes) {
 }
 
 const fmt = (n: number, digits = 0): string => n.toFixed(digits);
-const header = ["services", "policies", "objects", "discover ms", "translate ms", "yaml ms", "json floor ms", "translate/floor", "output MiB", "peak RSS MiB", "translate exponent"];
+const header = ["services", "policies", "objects", "discover ms", "translate ms", "yaml ms", "json floor ms", "translate/floor", "edit ms (median/max)", "output MiB", "peak RSS MiB", "translate exponent"];
 const lines = rows.map((r, i) => {
   const prev = rows[i - 1];
   const exponent = prev ? Math.log(r.translateMs / prev.translateMs) / Math.log(r.services / prev.services) : Number.NaN;
-  return [String(r.services), String(r.trafficPolicies + r.accessPolicies), String(r.objects), fmt(r.discoverMs), fmt(r.translateMs), fmt(r.yamlMs), fmt(r.jsonFloorMs), fmt(r.translateMs / r.jsonFloorMs, 1), fmt(r.outputBytes / 1048576, 1), fmt(r.peakRssMiB), Number.isNaN(exponent) ? "-" : fmt(exponent, 2)];
+  return [String(r.services), String(r.trafficPolicies + r.accessPolicies), String(r.objects), fmt(r.discoverMs), fmt(r.translateMs), fmt(r.yamlMs), fmt(r.jsonFloorMs), fmt(r.translateMs / r.jsonFloorMs, 1), `${fmt(r.editMedianMs, 1)}/${fmt(r.editMaxMs, 1)}`, fmt(r.outputBytes / 1048576, 1), fmt(r.peakRssMiB), Number.isNaN(exponent) ? "-" : fmt(exponent, 2)];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const row = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");

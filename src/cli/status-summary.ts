@@ -12,7 +12,8 @@ function lines(
     out.push(`${kind} ${key}: ${style.state(s.state)}`);
     for (const e of s.errors ?? []) out.push(`    ${e}`);
     for (const [dest, d] of Object.entries(s.destinations ?? s.meshes ?? {})) {
-      if (d.state === "ACCEPTED") continue;
+      // ACCEPTED entries are listed only when they carry notes (e.g. a VirtualMesh's "not federated:" pairs).
+      if (d.state === "ACCEPTED" && !d.errors?.length) continue;
       out.push(`  ${dest}: ${style.state(d.state)}`);
       for (const e of d.errors ?? []) out.push(`    ${e}`);
     }
