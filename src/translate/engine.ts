@@ -386,7 +386,7 @@ export class TranslationEngine {
   private renderUnit(key: string): void {
     const unit = this.units.get(key);
     if (!unit) return;
-    unit.collector = unit.resolveCollector.clone();
+    unit.collector = unit.resolveCollector;
     if (!unit.dest || !unit.ctx || !unit.translator) {
       unit.objects = [];
       unit.copies = [];
@@ -395,6 +395,8 @@ export class TranslationEngine {
     const dest: ResolvedDestination = { ...unit.dest, referencedSubsets: this.referenced.get(key) ?? [] };
     unit.dest = dest;
     const out = unit.translator.translateDestination(dest, unit.ctx);
+    // Pass 1's reports are kept apart (pass 2 may be redone alone); copy them only when more reports follow.
+    if (out.reports.length > 0 || this.federation.exportsOf(key).length > 0) unit.collector = unit.resolveCollector.clone();
     for (const r of out.reports) unit.collector.report(r.policy, key, r.state, r.message);
     const cluster = dest.service.spec.kubeService.ref.clusterName;
     unit.objects = out.objects.map((object) => ({ cluster, object }));
