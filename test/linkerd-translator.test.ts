@@ -346,7 +346,7 @@ describe.each([
     for (const o of objects(r)) {
       expect(o.metadata.labels?.[MANAGED_BY_LABEL]).toBe("meshhub");
       expect(o.metadata.annotations?.["meshhub.io/destination"]).toBe("reviews.bookinfo.c1");
-      expect(o.metadata.annotations?.[SOURCES_ANNOTATION]).toBeTruthy();
+      expect(o.metadata.annotations?.[SOURCES_ANNOTATION]).toMatch(/^(TrafficPolicy\/meshhub\/timeout|AccessPolicy\/meshhub\/open)(,(TrafficPolicy\/meshhub\/timeout|AccessPolicy\/meshhub\/open))*$/);
     }
   });
 });
