@@ -26,15 +26,24 @@ function selectorText(s: LabelSelector): string {
   return parts.join(",");
 }
 
+/** Controllers per mesh key, computed once per workload list (plans ask for every mesh). */
+const CONTROLLERS_BY_MESH = new WeakMap<readonly MeshWorkload[], Map<string, RestartTarget["controllers"]>>();
+
 function controllersOf(mesh: Mesh, workloads: readonly MeshWorkload[]): RestartTarget["controllers"] {
-  const key = keyOf(mesh);
-  const seen = new Map<string, { kind: string; name: string; namespace: string }>();
-  for (const w of workloads) {
-    if (`${w.spec.mesh.namespace}/${w.spec.mesh.name}` !== key) continue;
-    const c = w.spec.kubernetes.controller;
-    seen.set(`${c.namespace}/${c.kind}/${c.name}`, { kind: c.kind, name: c.name, namespace: c.namespace });
+  let byMesh = CONTROLLERS_BY_MESH.get(workloads);
+  if (!byMesh) {
+    const seen = new Map<string, Map<string, { kind: string; name: string; namespace: string }>>();
+    for (const w of workloads) {
+      const key = `${w.spec.mesh.namespace}/${w.spec.mesh.name}`;
+      let m = seen.get(key);
+      if (!m) seen.set(key, (m = new Map()));
+      const c = w.spec.kubernetes.controller;
+      m.set(`${c.namespace}/${c.kind}/${c.name}`, { kind: c.kind, name: c.name, namespace: c.namespace });
+    }
+    byMesh = new Map([...seen].map(([k, m]) => [k, [...m.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v)]));
+    CONTROLLERS_BY_MESH.set(workloads, byMesh);
   }
-  return [...seen.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v);
+  return byMesh.get(keyOf(mesh)) ?? [];
 }
 
 function workloadManual(cluster: string, target: RestartTarget, meshLabel: string): string {
