@@ -88,17 +88,18 @@ export function discover(snapshots: readonly ClusterSnapshot[], options: Discove
   }
 
   meshes.sort((a, b) => compareTuples(a.key, b.key));
+  // Comparators compare field by field: no tuple arrays per comparison (these lists reach hundreds of thousands).
   workloads.sort((a, b) => {
     const ca = a.spec.kubernetes.controller;
     const cb = b.spec.kubernetes.controller;
-    return compareTuples([ca.clusterName, ca.namespace, ca.name, ca.kind, a.metadata.name], [cb.clusterName, cb.namespace, cb.name, cb.kind, b.metadata.name]);
+    return compareStrings(ca.clusterName, cb.clusterName) || compareStrings(ca.namespace, cb.namespace) || compareStrings(ca.name, cb.name) || compareStrings(ca.kind, cb.kind) || compareStrings(a.metadata.name, b.metadata.name);
   });
   services.sort((a, b) => {
     const ra = a.spec.kubeService.ref;
     const rb = b.spec.kubeService.ref;
-    return compareTuples([ra.clusterName, ra.namespace, ra.name], [rb.clusterName, rb.namespace, rb.name]);
+    return compareStrings(ra.clusterName, rb.clusterName) || compareStrings(ra.namespace, rb.namespace) || compareStrings(ra.name, rb.name);
   });
-  foreignConfig.sort((a, b) => compareTuples([a.cluster, a.namespace, a.name, a.kind, a.apiVersion], [b.cluster, b.namespace, b.name, b.kind, b.apiVersion]));
+  foreignConfig.sort((a, b) => compareStrings(a.cluster, b.cluster) || compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.kind, b.kind) || compareStrings(a.apiVersion, b.apiVersion));
 
   reportNameCollisions(sink, "Mesh", meshes.map((m) => m.mesh));
   reportNameCollisions(sink, "MeshWorkload", workloads);

@@ -73,8 +73,14 @@ function isRelevant(group: string, kind: string): "builtin" | "foreign" | undefi
   return undefined;
 }
 
+/** `extensions` is a legacy alias of `apps`: objects of both groups are one identity. */
+function identityGroup(group: string): string {
+  return group === "extensions" ? "apps" : group;
+}
+
+/** Sorts by identity (namespace, name, kind, group), so duplicates end up adjacent. */
 function compareRaw(a: RawObject, b: RawObject): number {
-  return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.kind, b.kind) || compareStrings(a.group, b.group);
+  return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.kind, b.kind) || compareStrings(identityGroup(a.group), identityGroup(b.group));
 }
 
 /**
@@ -88,12 +94,13 @@ export class ClusterIndex {
   /** Foreign mesh configuration (any namespace), sorted. */
   readonly foreign: readonly RawObject[];
 
+  /** `objects` must be sorted by {@link compareRaw} and free of duplicates, as {@link indexSnapshots} leaves them. */
   constructor(
     readonly cluster: string,
     objects: readonly RawObject[],
   ) {
     const foreign: RawObject[] = [];
-    for (const o of [...objects].sort(compareRaw)) {
+    for (const o of objects) {
       if (isRelevant(o.group, o.kind) === "foreign") {
         foreign.push(o);
         continue;
@@ -173,7 +180,7 @@ export function indexSnapshots(snapshots: readonly ClusterSnapshot[], sink: Diag
     if ((snapshotCount.get(cluster) ?? 0) > 1) {
       sink.add({ severity: "warning", cluster, message: `${snapshotCount.get(cluster)} snapshots name cluster ${cluster}; their objects were merged` });
     }
-    out.set(cluster, new ClusterIndex(cluster, dedupe(objects, sink)));
+    out.set(cluster, new ClusterIndex(cluster, dedupe(objects.sort(compareRaw), sink)));
   }
   return out;
 }
@@ -182,37 +189,40 @@ function sourceKey(s: ObjectSource | undefined): string {
   return s ? `${s.file ?? ""}\u0000${String(s.document ?? -1).padStart(8, "0")}\u0000${String(s.item ?? -1).padStart(8, "0")}` : "";
 }
 
-/** Keeps one object per (group, kind, namespace, name); which one is decided by content, never by input order. */
-function dedupe(objects: readonly RawObject[], sink: DiagnosticSink): RawObject[] {
-  const groups = new Map<string, RawObject[]>();
-  for (const o of objects) {
-    const group = o.group === "extensions" ? "apps" : o.group;
-    pushTo(groups, `${group}/${o.kind}/${o.namespace}/${o.name}`, o);
-  }
+/**
+ * Keeps one object per (group, kind, namespace, name) of a list sorted by {@link compareRaw}; which one is decided by
+ * content, never by input order.
+ */
+function dedupe(sorted: readonly RawObject[], sink: DiagnosticSink): RawObject[] {
   const out: RawObject[] = [];
-  for (const list of groups.values()) {
-    if (list.length === 1) {
-      out.push(list[0] as RawObject);
-      continue;
-    }
-    const keyed = list.map((o) => ({ o, key: toCanonicalJson(o.raw), src: sourceKey(o.source) }));
-    keyed.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.src, b.src));
-    const kept = keyed[0] as (typeof keyed)[number];
-    out.push(kept.o);
-    const distinct = new Set(keyed.map((k) => k.key)).size;
-    sink.object(kept.o, "warning", `${list.length} objects share this kind, namespace and name${distinct > 1 ? " and they differ" : ""}; one was kept`, {
-      hint: distinct > 1 ? "remove the stale copy from the snapshot" : undefined,
-    });
+  for (let i = 0; i < sorted.length; ) {
+    let end = i + 1;
+    while (end < sorted.length && compareRaw(sorted[i]!, sorted[end]!) === 0) end++;
+    if (end === i + 1) out.push(sorted[i]!);
+    else out.push(keepOne(sorted.slice(i, end), sink));
+    i = end;
   }
   return out;
 }
 
+function keepOne(list: readonly RawObject[], sink: DiagnosticSink): RawObject {
+  const keyed = list.map((o) => ({ o, key: toCanonicalJson(o.raw), src: sourceKey(o.source) }));
+  keyed.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.src, b.src));
+  const kept = keyed[0]!.o;
+  const distinct = new Set(keyed.map((k) => k.key)).size;
+  sink.object(kept, "warning", `${list.length} objects share this kind, namespace and name${distinct > 1 ? " and they differ" : ""}; one was kept`, {
+    hint: distinct > 1 ? "remove the stale copy from the snapshot" : undefined,
+  });
+  return kept;
+}
+
 function readObject(cluster: string, value: unknown, source: ObjectSource | undefined, position: ObjectSource, sink: DiagnosticSink): RawObject | undefined {
-  const where = strip({ cluster, file: source?.file, document: source?.document, item: source?.item });
-  const anonymous = strip({ cluster, file: source?.file, document: source?.document ?? position.document, item: source?.item ?? position.item });
+  // Built only on the error paths: most objects are fine, and this runs once per object in the estate.
+  const at = () => strip({ cluster, file: source?.file, document: source?.document, item: source?.item });
+  const atPosition = () => strip({ cluster, file: source?.file, document: source?.document ?? position.document, item: source?.item ?? position.item });
   if (!isRecord(value)) {
     if (value === null || value === undefined) return undefined; // empty YAML document
-    sink.add({ ...anonymous, severity: "error", message: "object is not a mapping; skipped", expected: "a Kubernetes object", found: renderFound(value) });
+    sink.add({ ...atPosition(), severity: "error", message: "object is not a mapping; skipped", expected: "a Kubernetes object", found: renderFound(value) });
     return undefined;
   }
   const kind = value.kind;
@@ -221,27 +231,27 @@ function readObject(cluster: string, value: unknown, source: ObjectSource | unde
   const nameHint = isRecord(metadata) && typeof metadata.name === "string" ? metadata.name : undefined;
   const nsHint = isRecord(metadata) && typeof metadata.namespace === "string" ? metadata.namespace : undefined;
   if (typeof kind !== "string" || kind === "") {
-    sink.add(strip({ ...(nameHint === undefined ? anonymous : where), name: nameHint, namespace: nsHint, severity: "error", message: "object has no kind; skipped", path: "kind", expected: "a string", found: renderFound(kind) }));
+    sink.add(strip({ ...(nameHint === undefined ? atPosition() : at()), name: nameHint, namespace: nsHint, severity: "error", message: "object has no kind; skipped", path: "kind", expected: "a string", found: renderFound(kind) }));
     return undefined;
   }
   if (typeof apiVersion !== "string" || apiVersion === "") {
-    sink.add(strip({ ...(nameHint === undefined ? anonymous : where), kind, name: nameHint, namespace: nsHint, severity: "error", message: "object has no apiVersion; skipped", path: "apiVersion", expected: "a string like v1 or apps/v1", found: renderFound(apiVersion) }));
+    sink.add(strip({ ...(nameHint === undefined ? atPosition() : at()), kind, name: nameHint, namespace: nsHint, severity: "error", message: "object has no apiVersion; skipped", path: "apiVersion", expected: "a string like v1 or apps/v1", found: renderFound(apiVersion) }));
     return undefined;
   }
   const group = groupOf(apiVersion);
   const relevance = isRelevant(group, kind);
   if (relevance === undefined) return undefined; // unknown kinds are not errors
   const fail = (message: string, path: string, expected: string, found: unknown, name?: string, namespace?: string): undefined => {
-    sink.add(strip({ ...where, kind, name, namespace, severity: "error" as const, message, path, expected, found: renderFound(found) }));
+    sink.add(strip({ ...at(), kind, name, namespace, severity: "error" as const, message, path, expected, found: renderFound(found) }));
     return undefined;
   };
   if (!isRecord(metadata)) {
-    sink.add(strip({ ...anonymous, kind, severity: "error" as const, message: "object has no metadata; skipped", path: "metadata", expected: "an object with name (and namespace)", found: renderFound(metadata) }));
+    sink.add(strip({ ...atPosition(), kind, severity: "error" as const, message: "object has no metadata; skipped", path: "metadata", expected: "an object with name (and namespace)", found: renderFound(metadata) }));
     return undefined;
   }
   const name = metadata.name;
   if (typeof name !== "string" || name === "") {
-    sink.add(strip({ ...anonymous, kind, namespace: nsHint, severity: "error" as const, message: "object has no name; skipped", path: "metadata.name", expected: "a non-empty string", found: renderFound(name) }));
+    sink.add(strip({ ...atPosition(), kind, namespace: nsHint, severity: "error" as const, message: "object has no name; skipped", path: "metadata.name", expected: "a non-empty string", found: renderFound(name) }));
     return undefined;
   }
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) return fail("object name is not a valid Kubernetes name; skipped", "metadata.name", "a DNS-1123 subdomain (lower-case letters, digits, '-', '.')", name, name, nsHint);
@@ -250,19 +260,20 @@ function readObject(cluster: string, value: unknown, source: ObjectSource | unde
     const ns = metadata.namespace;
     if (ns === undefined || ns === null || ns === "") {
       namespace = "default";
-      sink.add({ ...where, kind, name, severity: "warning", message: "object has no namespace; assuming default", path: "metadata.namespace", expected: "a namespace" });
+      sink.add({ ...at(), kind, name, severity: "warning", message: "object has no namespace; assuming default", path: "metadata.namespace", expected: "a namespace" });
     } else if (typeof ns !== "string" || ns.length > 63 || !DNS1123_LABEL.test(ns)) {
       return fail("object namespace is not a valid namespace name; skipped", "metadata.namespace", "a DNS-1123 label", ns, name);
     } else {
       namespace = ns;
     }
   }
-  const base = { cluster, apiVersion, group, kind, name, namespace, raw: value, source };
-  const stub = { ...base, labels: {}, annotations: {} };
-  const labels = readStringMap(stub, metadata.labels, "metadata.labels", sink);
-  const annotations = readStringMap(stub, metadata.annotations, "metadata.annotations", sink);
-  return { ...base, labels, annotations };
+  const object: { -readonly [K in keyof RawObject]: RawObject[K] } = { cluster, apiVersion, group, kind, name, namespace, labels: EMPTY, annotations: EMPTY, raw: value, source };
+  object.labels = readStringMap(object, metadata.labels, "metadata.labels", sink);
+  object.annotations = readStringMap(object, metadata.annotations, "metadata.annotations", sink);
+  return object;
 }
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
 function readStringMap(o: RawObject, value: unknown, path: string, sink: DiagnosticSink): Record<string, string> {
   const out: Record<string, string> = {};
