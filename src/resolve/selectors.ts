@@ -23,8 +23,13 @@ export function labelsMatch(selector: Readonly<Record<string, string>> | undefin
   return true;
 }
 
+/** Sorts by key; each key is built once, not once per comparison. */
 function sortServices(list: Iterable<MeshService>): MeshService[] {
-  return [...list].sort((a, b) => compareStrings(meshServiceKey(a), meshServiceKey(b)));
+  return sortKeyed([...list].map((s) => [meshServiceKey(s), s] as const));
+}
+
+function sortKeyed(keyed: (readonly [string, MeshService])[]): MeshService[] {
+  return keyed.sort((a, b) => compareStrings(a[0], b[0])).map((e) => e[1]);
 }
 
 /**
@@ -118,7 +123,7 @@ export function selectDestinations(selectors: readonly DestinationSelector[] | u
       else errors.push(destinationNotFound(ref, index));
     }
   }
-  return { services: sortServices(picked.values()), errors: [...new Set(errors)].sort(compareStrings) };
+  return { services: sortKeyed([...picked]), errors: errors.length > 0 ? [...new Set(errors)].sort(compareStrings) : [] };
 }
 
 /** The error for a reference to a service that discovery did not find, with the likely reason. */

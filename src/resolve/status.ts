@@ -3,10 +3,11 @@ import { worstState, type ApprovalState, type ApprovalStatus, type PolicyStatus,
 import type { PolicyRef } from "./order.js";
 import { policyKey } from "./selectors.js";
 
+/** Error sets are created on the first error: most entries never get one, and there is one entry per policy and destination. */
 interface Entry {
   generation?: number;
-  errors: Set<string>;
-  destinations: Map<string, { state: ApprovalState; errors: Set<string> }>;
+  errors?: Set<string>;
+  destinations: Map<string, { state: ApprovalState; errors?: Set<string> }>;
   /** Sorted, de-duplicated name lists (shared with the workload index: never mutated). */
   workloads: (readonly string[])[];
 }
@@ -21,7 +22,7 @@ export class StatusCollector {
   private entry(ref: PolicyRef): Entry {
     const key = `${ref.kind}/${policyKey(ref)}`;
     let e = this.entries.get(key);
-    if (!e) this.entries.set(key, (e = { errors: new Set(), destinations: new Map(), workloads: [] }));
+    if (!e) this.entries.set(key, (e = { destinations: new Map(), workloads: [] }));
     return e;
   }
 
@@ -33,16 +34,17 @@ export class StatusCollector {
 
   /** A policy-wide error (e.g. a reference that does not resolve): the policy is INVALID. */
   policyError(ref: PolicyRef, message: string): void {
-    this.entry(ref).errors.add(message);
+    const e = this.entry(ref);
+    (e.errors ??= new Set()).add(message);
   }
 
   /** Records the outcome for one destination (or, for VirtualMeshes, one mesh). */
   report(ref: PolicyRef, destinationKey: string, state: ApprovalState, message?: string): void {
     const e = this.entry(ref);
     let d = e.destinations.get(destinationKey);
-    if (!d) e.destinations.set(destinationKey, (d = { state, errors: new Set() }));
-    d.state = worstState([d.state, state]);
-    if (message !== undefined) d.errors.add(message);
+    if (!d) e.destinations.set(destinationKey, (d = { state }));
+    else if (d.state !== state) d.state = worstState([d.state, state]);
+    if (message !== undefined) (d.errors ??= new Set()).add(message);
   }
 
   /** Current state for a destination (ACCEPTED when nothing was reported). */
@@ -59,9 +61,9 @@ export class StatusCollector {
     const destinations: Record<string, ApprovalStatus> = {};
     for (const key of [...e.destinations.keys()].sort(compareStrings)) {
       const d = e.destinations.get(key)!;
-      destinations[key] = { state: d.state, ...(d.errors.size > 0 ? { errors: [...d.errors].sort(compareStrings) } : {}) };
+      destinations[key] = d.errors?.size ? { state: d.state, errors: [...d.errors].sort(compareStrings) } : { state: d.state };
     }
-    const errors = [...e.errors].sort(compareStrings);
+    const errors = e.errors ? [...e.errors].sort(compareStrings) : [];
     const state = errors.length > 0 ? "INVALID" : worstState(Object.values(destinations).map((d) => d.state));
     return {
       state,
@@ -77,8 +79,8 @@ export class StatusCollector {
     for (const [k, e] of this.entries) {
       copy.entries.set(k, {
         ...(e.generation !== undefined ? { generation: e.generation } : {}),
-        errors: new Set(e.errors),
-        destinations: new Map([...e.destinations].map(([d, v]) => [d, { state: v.state, errors: new Set(v.errors) }])),
+        ...(e.errors ? { errors: new Set(e.errors) } : {}),
+        destinations: new Map([...e.destinations].map(([d, v]) => [d, v.errors ? { state: v.state, errors: new Set(v.errors) } : { state: v.state }])),
         workloads: [...e.workloads],
       });
     }
@@ -97,16 +99,16 @@ export class StatusCollector {
   static renderSubject(subject: string, collectors: readonly StatusCollector[]): PolicyStatus | VirtualMeshStatus | undefined {
     const parts = collectors.map((c) => c.entries.get(subject)).filter((e): e is Entry => e !== undefined);
     if (parts.length === 0) return undefined;
-    const merged: Entry = { errors: new Set(), destinations: new Map(), workloads: [] };
+    const merged: Entry = { destinations: new Map(), workloads: [] };
     for (const e of parts) {
       if (e.generation !== undefined) merged.generation = e.generation;
-      for (const m of e.errors) merged.errors.add(m);
+      for (const m of e.errors ?? []) (merged.errors ??= new Set()).add(m);
       for (const [k, d] of e.destinations) {
         const into = merged.destinations.get(k);
-        if (!into) merged.destinations.set(k, { state: d.state, errors: new Set(d.errors) });
+        if (!into) merged.destinations.set(k, d.errors ? { state: d.state, errors: new Set(d.errors) } : { state: d.state });
         else {
           into.state = worstState([into.state, d.state]);
-          for (const m of d.errors) into.errors.add(m);
+          for (const m of d.errors ?? []) (into.errors ??= new Set()).add(m);
         }
       }
       merged.workloads.push(...e.workloads);

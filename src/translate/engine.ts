@@ -122,6 +122,17 @@ function objectId(o: KubeObject): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 }
 
+function tokenOf(cluster: string, id: string): string {
+  return `${cluster}\u0000${id}`;
+}
+
+/** One emitted identity in one cluster: its contributions by contributor, and the object assembled from them. */
+interface Slot {
+  readonly cluster: string;
+  readonly byContributor: Map<string, KubeObject>;
+  final: KubeObject | undefined;
+}
+
 /** Default cluster record for a cluster that was discovered but not declared. */
 function defaultCluster(name: string, managementNamespace: string): KubernetesCluster {
   return { apiVersion: DISCOVERY_API_VERSION, kind: "KubernetesCluster", metadata: { name, namespace: managementNamespace }, spec: { clusterDomain: "cluster.local" } };
@@ -163,8 +174,8 @@ export class TranslationEngine {
   private readonly referenced = new Map<string, ReferencedSubset[]>();
 
   // Assembled outputs.
-  private readonly contributions = new Map<string, Map<string, Map<string, KubeObject>>>();
-  private readonly finalObjects = new Map<string, Map<string, KubeObject>>();
+  /** Per emitted identity (`cluster\0objectId`): who contributed what, and the object assembled from it. */
+  private readonly slots = new Map<string, Slot>();
   private readonly objectDiagnostics = new Map<string, Diagnostic>();
   private readonly subjectCollectors = new Map<string, Set<StatusCollector>>();
   private readonly statusCache = new Map<string, PolicyStatus | VirtualMeshStatus>();
@@ -194,8 +205,7 @@ export class TranslationEngine {
     this.units.clear();
     this.referrers.clear();
     this.referenced.clear();
-    this.contributions.clear();
-    this.finalObjects.clear();
+    this.slots.clear();
     this.objectDiagnostics.clear();
     this.subjectCollectors.clear();
     this.statusCache.clear();
@@ -465,48 +475,42 @@ export class TranslationEngine {
   /** Swaps one contributor's objects (removing what it no longer emits) without scanning other contributors. */
   private replaceContributions(contributor: string, before: readonly RenderedObject[], after: readonly RenderedObject[], touched: Set<string>): void {
     for (const { cluster, object } of before) {
-      const id = objectId(object);
-      if (this.contributions.get(cluster)?.get(id)?.delete(contributor)) touched.add(`${cluster}\u0000${id}`);
+      const token = tokenOf(cluster, objectId(object));
+      if (this.slots.get(token)?.byContributor.delete(contributor)) touched.add(token);
     }
     for (const { cluster, object } of after) {
-      let byId = this.contributions.get(cluster);
-      if (!byId) this.contributions.set(cluster, (byId = new Map()));
-      const id = objectId(object);
-      let byContributor = byId.get(id);
-      if (!byContributor) byId.set(id, (byContributor = new Map()));
-      if (!byContributor.has(contributor)) byContributor.set(contributor, object);
-      touched.add(`${cluster}\u0000${id}`);
+      const token = tokenOf(cluster, objectId(object));
+      let slot = this.slots.get(token);
+      if (!slot) this.slots.set(token, (slot = { cluster, byContributor: new Map(), final: undefined }));
+      if (!slot.byContributor.has(contributor)) slot.byContributor.set(contributor, object);
+      touched.add(token);
     }
   }
 
   /** Folds the contributions to one object identity into the object emitted (patches merge; clashes keep the first). */
   private assemble(token: string): void {
-    const [cluster, id] = token.split("\u0000") as [string, string];
-    const byContributor = this.contributions.get(cluster)?.get(id);
-    if (this.recording && !this.recording.has(token)) {
-      const previous = this.finalObjects.get(cluster)?.get(id);
-      this.recording.set(token, previous ? toCanonicalJson(previous) : null);
-    }
+    const slot = this.slots.get(token);
+    if (!slot) return;
+    if (this.recording && !this.recording.has(token)) this.recording.set(token, slot.final ? toCanonicalJson(slot.final) : null);
     this.objectDiagnostics.delete(token);
+    const contributions = slot.byContributor;
     let final: KubeObject | undefined;
-    for (const contributor of [...(byContributor?.keys() ?? [])].sort(compareStrings)) {
-      const obj = byContributor!.get(contributor)!;
-      if (!final) {
-        final = obj;
-        continue;
+    if (contributions.size === 1) final = contributions.values().next().value;
+    else if (contributions.size > 1) {
+      for (const contributor of [...contributions.keys()].sort(compareStrings)) {
+        const obj = contributions.get(contributor)!;
+        if (!final) {
+          final = obj;
+          continue;
+        }
+        if (toCanonicalJson(final) === toCanonicalJson(obj)) continue;
+        const merged = mergeMetadataPatches(final, obj);
+        if (merged) final = merged;
+        else this.objectDiagnostics.set(token, { severity: "error", cluster: slot.cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
       }
-      if (toCanonicalJson(final) === toCanonicalJson(obj)) continue;
-      const merged = mergeMetadataPatches(final, obj);
-      if (merged) final = merged;
-      else this.objectDiagnostics.set(token, { severity: "error", cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
     }
-    let out = this.finalObjects.get(cluster);
-    if (!out) this.finalObjects.set(cluster, (out = new Map()));
-    if (final) out.set(id, final);
-    else {
-      out.delete(id);
-      if (byContributor?.size === 0) this.contributions.get(cluster)?.delete(id);
-    }
+    slot.final = final;
+    if (contributions.size === 0) this.slots.delete(token);
   }
 
   // ---- statuses --------------------------------------------------------------------------------------------------
@@ -541,11 +545,15 @@ export class TranslationEngine {
 
   /** The full result, as {@link translate} returns it. */
   result(): TranslationResult {
-    const clusters: Record<string, KubeObject[]> = {};
-    for (const name of [...this.finalObjects.keys()].sort(compareStrings)) {
-      const objects = [...this.finalObjects.get(name)!.values()].sort(compareObjects);
-      if (objects.length > 0) clusters[name] = objects;
+    const byCluster = new Map<string, KubeObject[]>();
+    for (const slot of this.slots.values()) {
+      if (!slot.final) continue;
+      const list = byCluster.get(slot.cluster);
+      if (list) list.push(slot.final);
+      else byCluster.set(slot.cluster, [slot.final]);
     }
+    const clusters: Record<string, KubeObject[]> = {};
+    for (const name of [...byCluster.keys()].sort(compareStrings)) clusters[name] = byCluster.get(name)!.sort(compareObjects);
     const statuses = { trafficPolicies: {} as Record<string, PolicyStatus>, accessPolicies: {} as Record<string, PolicyStatus>, virtualMeshes: {} as Record<string, VirtualMeshStatus> };
     for (const subject of [...this.statusCache.keys()].sort(compareStrings)) {
       const [kind, key] = subject.split("/") as [string, string];
@@ -574,11 +582,11 @@ export class TranslationEngine {
     if (change.discovery || vmChanged) {
       const beforeStatuses = new Map(this.statusCache);
       const before = new Map<string, string | null>();
-      for (const [cluster, byId] of this.finalObjects) for (const [id, o] of byId) before.set(`${cluster}\u0000${id}`, toCanonicalJson(o));
+      for (const [token, slot] of this.slots) if (slot.final) before.set(token, toCanonicalJson(slot.final));
       if (change.discovery) this.discovery = change.discovery;
       this.applyInputs(change);
       this.build();
-      for (const [cluster, byId] of this.finalObjects) for (const id of byId.keys()) if (!before.has(`${cluster}\u0000${id}`)) before.set(`${cluster}\u0000${id}`, null);
+      for (const [token, slot] of this.slots) if (slot.final && !before.has(token)) before.set(token, null);
       return this.delta(before, beforeStatuses, new Set([...beforeStatuses.keys(), ...this.statusCache.keys()]), this.units.size, true);
     }
 
@@ -670,7 +678,7 @@ export class TranslationEngine {
     const entry = (c: string) => (clusters[c] ??= { upserted: [], removed: [] });
     for (const token of [...beforeObjects.keys()].sort(compareStrings)) {
       const [cluster, id] = token.split("\u0000") as [string, string];
-      const now = this.finalObjects.get(cluster)?.get(id);
+      const now = this.slots.get(token)?.final;
       const before = beforeObjects.get(token) ?? null;
       if (now && toCanonicalJson(now) !== before) entry(cluster).upserted.push(now);
       else if (!now && before !== null) entry(cluster).removed.push(parseObjectId(id));

@@ -27,13 +27,10 @@ export function ownedMetadata(
   sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[],
   extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
 ): { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> } {
-  const ids = [...new Set(sources.map(sourceId))].sort(compareStrings);
-  return {
-    name,
-    ...(namespace !== undefined ? { namespace } : {}),
-    labels: { ...extra.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-    annotations: { ...extra.annotations, [SOURCES_ANNOTATION]: ids.join(",") },
-  };
+  const sourcesValue = sources.length === 1 ? sourceId(sources[0]!) : [...new Set(sources.map(sourceId))].sort(compareStrings).join(",");
+  const labels = extra.labels ? { ...extra.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } : { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  const annotations = extra.annotations ? { ...extra.annotations, [SOURCES_ANNOTATION]: sourcesValue } : { [SOURCES_ANNOTATION]: sourcesValue };
+  return namespace !== undefined ? { name, namespace, labels, annotations } : { name, labels, annotations };
 }
 
 /** True when an object carries meshhub's owner label. */
