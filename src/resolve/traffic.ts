@@ -1,4 +1,5 @@
 import { compareStrings, toCanonicalJson } from "../codec/canonical.js";
+import { canonicalKey } from "../codec/canonical-key.js";
 import { DESTINATION_ACTIONS, ROUTE_ACTIONS, TRAFFIC_FEATURES } from "../features/index.js";
 import type { ActionName, DestinationActionName, ResolvedActionValues, RouteActionName } from "../features/types.js";
 import type { MeshService } from "../model/discovery.js";
@@ -103,7 +104,7 @@ function dedupe<T>(items: T[]): T[] {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return toCanonicalJson(a) === toCanonicalJson(b);
+  return canonicalKey(a) === canonicalKey(b);
 }
 
 /**
@@ -149,7 +150,7 @@ export function resolveTraffic(
 
     // Conflicts are checked for the whole policy before anything is merged.
     const matchers = policy.spec.httpRequestMatchers?.length ? policy.spec.httpRequestMatchers : [undefined];
-    const groupKey = toCanonicalJson({ sources, matchers });
+    const groupKey = canonicalKey({ sources, matchers });
     const group = groups.get(groupKey);
     const conflicts: string[] = [];
     for (const name of ROUTE_ACTIONS) {

@@ -1,4 +1,5 @@
-import { compareObjects, compareStrings, toCanonicalJson } from "../codec/canonical.js";
+import { compareObjects, compareStrings } from "../codec/canonical.js";
+import { canonicalKey } from "../codec/canonical-key.js";
 import type { Diagnostic, Discovery } from "../discovery/types.js";
 import { decideFederation, renderFederation, type FederationDecisions, type FederationPlan, type RenderedObject } from "../federation/index.js";
 import { renderFederatedCopies } from "../federation/copies.js";
@@ -380,10 +381,13 @@ export class TranslationEngine {
     for (const t of targets) {
       const list = [...(this.referrers.get(t) ?? [])].sort(compareStrings).flatMap((k) => this.units.get(k)?.refsOut.get(t) ?? []);
       const unique = new Map<string, ReferencedSubset>();
-      for (const r of list) if (!unique.has(toCanonicalJson(r.labels))) unique.set(toCanonicalJson(r.labels), r);
+      for (const r of list) {
+        const key = canonicalKey(r.labels);
+        if (!unique.has(key)) unique.set(key, r);
+      }
       const next = [...unique.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v);
       const before = this.referenced.get(t) ?? [];
-      if (toCanonicalJson(before) !== toCanonicalJson(next)) changed.add(t);
+      if (canonicalKey(before) !== canonicalKey(next)) changed.add(t);
       if (next.length > 0) this.referenced.set(t, next);
       else this.referenced.delete(t);
       if (next.length > 0) this.ensureTargetUnit(t);
@@ -491,7 +495,7 @@ export class TranslationEngine {
   private assemble(token: string): void {
     const slot = this.slots.get(token);
     if (!slot) return;
-    if (this.recording && !this.recording.has(token)) this.recording.set(token, slot.final ? toCanonicalJson(slot.final) : null);
+    if (this.recording && !this.recording.has(token)) this.recording.set(token, slot.final ? canonicalKey(slot.final) : null);
     this.objectDiagnostics.delete(token);
     const contributions = slot.byContributor;
     let final: KubeObject | undefined;
@@ -503,7 +507,7 @@ export class TranslationEngine {
           final = obj;
           continue;
         }
-        if (toCanonicalJson(final) === toCanonicalJson(obj)) continue;
+        if (canonicalKey(final) === canonicalKey(obj)) continue;
         const merged = mergeMetadataPatches(final, obj);
         if (merged) final = merged;
         else this.objectDiagnostics.set(token, { severity: "error", cluster: slot.cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
@@ -582,7 +586,7 @@ export class TranslationEngine {
     if (change.discovery || vmChanged) {
       const beforeStatuses = new Map(this.statusCache);
       const before = new Map<string, string | null>();
-      for (const [token, slot] of this.slots) if (slot.final) before.set(token, toCanonicalJson(slot.final));
+      for (const [token, slot] of this.slots) if (slot.final) before.set(token, canonicalKey(slot.final));
       if (change.discovery) this.discovery = change.discovery;
       this.applyInputs(change);
       this.build();
@@ -680,7 +684,7 @@ export class TranslationEngine {
       const [cluster, id] = token.split("\u0000") as [string, string];
       const now = this.slots.get(token)?.final;
       const before = beforeObjects.get(token) ?? null;
-      if (now && toCanonicalJson(now) !== before) entry(cluster).upserted.push(now);
+      if (now && canonicalKey(now) !== before) entry(cluster).upserted.push(now);
       else if (!now && before !== null) entry(cluster).removed.push(parseObjectId(id));
     }
     for (const c of Object.keys(clusters)) if (clusters[c]!.upserted.length === 0 && clusters[c]!.removed.length === 0) delete clusters[c];
@@ -688,7 +692,7 @@ export class TranslationEngine {
     for (const subject of [...subjects].sort(compareStrings)) {
       const now = this.statusCache.get(subject) ?? null;
       const before = beforeStatuses.get(subject);
-      if (before !== undefined && now !== null && toCanonicalJson(before) === toCanonicalJson(now)) continue;
+      if (before !== undefined && now !== null && canonicalKey(before) === canonicalKey(now)) continue;
       if (before === undefined && now === null) continue;
       const [kind, key] = subject.split("/") as [string, string];
       if (kind === "TrafficPolicy") statuses.trafficPolicies[key] = now as PolicyStatus | null;
@@ -705,7 +709,8 @@ function referencesOf(dest: ResolvedDestination): Map<string, ReferencedSubset[]
   const add = (targetKey: string, labels: Readonly<Record<string, string>> | undefined, setBy: PolicyRef): void => {
     if (!labels || Object.keys(labels).length === 0) return;
     const list = out.get(targetKey) ?? [];
-    if (!list.some((r) => toCanonicalJson(r.labels) === toCanonicalJson(labels))) list.push({ labels, setBy, from: dest.key });
+    const key = canonicalKey(labels);
+    if (!list.some((r) => canonicalKey(r.labels) === key)) list.push({ labels, setBy, from: dest.key });
     out.set(targetKey, list);
   };
   for (const route of dest.traffic.routes) {

@@ -1,4 +1,5 @@
 import { compareStrings, toCanonicalJson } from "../../codec/canonical.js";
+import { canonicalKey } from "../../codec/canonical-key.js";
 import { DNS1123_LABEL } from "../../model/common.js";
 import { fnv1a32Hex } from "../../util/hash.js";
 
@@ -44,7 +45,7 @@ export class SubsetNamer {
 
   constructor(labelMaps: Iterable<Readonly<Record<string, string>>>) {
     const byKey = new Map<string, Readonly<Record<string, string>>>();
-    for (const l of labelMaps) byKey.set(toCanonicalJson(l), l);
+    for (const l of labelMaps) byKey.set(canonicalKey(l), l);
     const byName = new Map<string, string[]>();
     for (const [key, l] of byKey) {
       const name = subsetName(l);
@@ -56,7 +57,7 @@ export class SubsetNamer {
   }
 
   nameOf(labels: Readonly<Record<string, string>>): string {
-    return this.names.get(toCanonicalJson(labels)) ?? subsetName(labels);
+    return this.names.get(canonicalKey(labels)) ?? subsetName(labels);
   }
 }
 

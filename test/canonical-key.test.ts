@@ -1,0 +1,35 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalKey } from "../src/codec/canonical-key.js";
+import { toCanonicalJson } from "../src/codec/canonical.js";
+
+/** Rebuilds every object with its keys in reverse order: same value, different insertion order. */
+function reorder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reorder);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).reverse()) Object.defineProperty(out, k, { value: reorder((value as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
+}
+
+describe("canonicalKey", () => {
+  it("ignores key order and undefined members", () => {
+    expect(canonicalKey({ b: 1, a: { d: [1, "x"], c: undefined } })).toBe(canonicalKey({ a: { d: [1, "x"] }, b: 1 }));
+    expect(canonicalKey({ a: "1" })).not.toBe(canonicalKey({ a: 1 }));
+    expect(canonicalKey([])).not.toBe(canonicalKey({}));
+    expect(canonicalKey(["a,b"])).not.toBe(canonicalKey(["a", "b"]));
+  });
+
+  it("agrees with toCanonicalJson on equality, whatever the key order", () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        expect(canonicalKey(reorder(a))).toBe(canonicalKey(a));
+        expect(canonicalKey(a) === canonicalKey(b)).toBe(toCanonicalJson(a) === toCanonicalJson(b));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
