@@ -98,7 +98,7 @@ interface Selection {
 
 interface Unit {
   readonly key: string;
-  readonly ctx?: DestinationContext;
+  /** Its context is rebuilt when rendering rather than kept: a unit per destination adds up. */
   readonly translator?: MeshTranslator;
   dest?: ResolvedDestination;
   /** Reports of pass 1 (kept so pass 2 can be redone alone). */
@@ -123,15 +123,54 @@ function objectId(o: KubeObject): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 }
 
+/**
+ * `cluster\0objectId`, the key of an emitted identity. Template literals build V8 cons-string trees; reading a
+ * character flattens the string, which halves what each of these long-lived keys costs.
+ */
 function tokenOf(cluster: string, id: string): string {
-  return `${cluster}\u0000${id}`;
+  const token = `${cluster}\u0000${id}`;
+  token.charCodeAt(0);
+  return token;
 }
 
-/** One emitted identity in one cluster: its contributions by contributor, and the object assembled from them. */
-interface Slot {
-  readonly cluster: string;
-  readonly byContributor: Map<string, KubeObject>;
+/**
+ * One emitted identity in one cluster: its contributions by contributor, and the object assembled from them. Nearly
+ * every identity has one contributor, held inline; a map is made only for a second one (a slot per emitted object).
+ */
+class Slot {
+  contributor: string | undefined;
+  object: KubeObject | undefined;
+  more: Map<string, KubeObject> | undefined;
   final: KubeObject | undefined;
+
+  constructor(readonly cluster: string) {}
+
+  /** Records a contribution; a contributor's first object for an identity is kept. */
+  add(contributor: string, object: KubeObject): void {
+    if (this.contributor === contributor || this.more?.has(contributor)) return;
+    if (this.contributor === undefined) {
+      this.contributor = contributor;
+      this.object = object;
+    } else (this.more ??= new Map()).set(contributor, object);
+  }
+
+  /** Drops a contributor's object; true when it had one. */
+  remove(contributor: string): boolean {
+    if (this.contributor !== contributor) return this.more?.delete(contributor) ?? false;
+    this.contributor = undefined;
+    this.object = undefined;
+    return true;
+  }
+
+  size(): number {
+    return (this.contributor !== undefined ? 1 : 0) + (this.more?.size ?? 0);
+  }
+
+  entries(): [string, KubeObject][] {
+    const out: [string, KubeObject][] = this.contributor !== undefined ? [[this.contributor, this.object!]] : [];
+    for (const e of this.more ?? []) out.push(e);
+    return out;
+  }
 }
 
 /** Default cluster record for a cluster that was discovered but not declared. */
@@ -318,7 +357,7 @@ export class TranslationEngine {
     if (!mesh) {
       const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
       for (const p of policies) collector.report(refOf(p), key, "INVALID", message);
-      this.units.set(key, { key, resolveCollector: collector, collector, refsOut: new Map(), objects: [], copies: [] });
+      this.units.set(key, { key, resolveCollector: collector, collector, refsOut: NO_REFERENCES, objects: [], copies: [] });
       return;
     }
     const translator = MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"];
@@ -345,7 +384,7 @@ export class TranslationEngine {
       else access.push(resolved.rule);
     }
     const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: aps.map(refOf), referencedSubsets: [] };
-    this.units.set(key, { key, ctx, translator, dest, resolveCollector: collector, collector, refsOut: referencesOf(dest), objects: [], copies: [] });
+    this.units.set(key, { key, translator, dest, resolveCollector: collector, collector, refsOut: referencesOf(dest), objects: [], copies: [] });
   }
 
   /** A unit for a service no policy selects but whose subsets routes reference (its DestinationRule defines them). */
@@ -356,7 +395,7 @@ export class TranslationEngine {
     if (!service || !mesh) return;
     const dest: ResolvedDestination = { key, service, mesh, traffic: { routes: [], destinationActions: {}, applied: [] }, access: [], accessPolicies: [], referencedSubsets: [] };
     const collector = new StatusCollector();
-    this.units.set(key, { key, ctx: this.contextFor(service, mesh, key), translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: collector, collector, refsOut: new Map(), objects: [], copies: [] });
+    this.units.set(key, { key, translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: collector, collector, refsOut: NO_REFERENCES, objects: [], copies: [] });
   }
 
   /**
@@ -401,21 +440,22 @@ export class TranslationEngine {
     const unit = this.units.get(key);
     if (!unit) return;
     unit.collector = unit.resolveCollector;
-    if (!unit.dest || !unit.ctx || !unit.translator) {
+    if (!unit.dest || !unit.translator) {
       unit.objects = [];
       unit.copies = [];
       return;
     }
     const dest: ResolvedDestination = { ...unit.dest, referencedSubsets: this.referenced.get(key) ?? [] };
     unit.dest = dest;
-    const out = unit.translator.translateDestination(dest, unit.ctx);
+    const ctx = this.contextFor(dest.service, dest.mesh, key);
+    const out = unit.translator.translateDestination(dest, ctx);
     // Pass 1's reports are kept apart (pass 2 may be redone alone); copy them only when more reports follow.
     if (out.reports.length > 0 || this.federation.exportsOf(key).length > 0) unit.collector = unit.resolveCollector.clone();
     for (const r of out.reports) unit.collector.report(r.policy, key, r.state, r.message);
     const cluster = dest.service.spec.kubeService.ref.clusterName;
     unit.objects = out.objects.map((object) => ({ cluster, object }));
     unit.copies = renderFederatedCopies(this.federation, {
-      destinations: [{ ctx: unit.ctx, translator: unit.translator, dest }],
+      destinations: [{ ctx, translator: unit.translator, dest }],
       policiesOf: (k) => sortByPrecedence([...(this.policiesOfDest.get(k) ?? [])].map((s) => this.traffic.get(s)).filter((p): p is TrafficPolicy => p !== undefined)),
       clusterOf: (name) => this.clusterOf(name),
       index: this.index,
@@ -480,13 +520,13 @@ export class TranslationEngine {
   private replaceContributions(contributor: string, before: readonly RenderedObject[], after: readonly RenderedObject[], touched: Set<string>): void {
     for (const { cluster, object } of before) {
       const token = tokenOf(cluster, objectId(object));
-      if (this.slots.get(token)?.byContributor.delete(contributor)) touched.add(token);
+      if (this.slots.get(token)?.remove(contributor)) touched.add(token);
     }
     for (const { cluster, object } of after) {
       const token = tokenOf(cluster, objectId(object));
       let slot = this.slots.get(token);
-      if (!slot) this.slots.set(token, (slot = { cluster, byContributor: new Map(), final: undefined }));
-      if (!slot.byContributor.has(contributor)) slot.byContributor.set(contributor, object);
+      if (!slot) this.slots.set(token, (slot = new Slot(cluster)));
+      slot.add(contributor, object);
       touched.add(token);
     }
   }
@@ -497,12 +537,11 @@ export class TranslationEngine {
     if (!slot) return;
     if (this.recording && !this.recording.has(token)) this.recording.set(token, slot.final ? canonicalKey(slot.final) : null);
     this.objectDiagnostics.delete(token);
-    const contributions = slot.byContributor;
     let final: KubeObject | undefined;
-    if (contributions.size === 1) final = contributions.values().next().value;
-    else if (contributions.size > 1) {
-      for (const contributor of [...contributions.keys()].sort(compareStrings)) {
-        const obj = contributions.get(contributor)!;
+    const size = slot.size();
+    if (size === 1) final = slot.object ?? slot.more!.values().next().value;
+    else if (size > 1) {
+      for (const [, obj] of slot.entries().sort(([a], [b]) => compareStrings(a, b))) {
         if (!final) {
           final = obj;
           continue;
@@ -514,7 +553,7 @@ export class TranslationEngine {
       }
     }
     slot.final = final;
-    if (contributions.size === 0) this.slots.delete(token);
+    if (size === 0) this.slots.delete(token);
   }
 
   // ---- statuses --------------------------------------------------------------------------------------------------
@@ -703,8 +742,11 @@ export class TranslationEngine {
   }
 }
 
+/** Shared by every unit that references no subset (most of them). */
+const NO_REFERENCES: ReadonlyMap<string, ReferencedSubset[]> = new Map();
+
 /** Subsets a destination's routes shift or mirror to, per target service. */
-function referencesOf(dest: ResolvedDestination): Map<string, ReferencedSubset[]> {
+function referencesOf(dest: ResolvedDestination): ReadonlyMap<string, ReferencedSubset[]> {
   const out = new Map<string, ReferencedSubset[]>();
   const add = (targetKey: string, labels: Readonly<Record<string, string>> | undefined, setBy: PolicyRef): void => {
     if (!labels || Object.keys(labels).length === 0) return;
@@ -719,7 +761,7 @@ function referencesOf(dest: ResolvedDestination): Map<string, ReferencedSubset[]
     const mirror = route.actions.mirror;
     if (mirror) add(mirror.value.key, mirror.value.subset, mirror.setBy);
   }
-  return out;
+  return out.size > 0 ? out : NO_REFERENCES;
 }
 
 /** The inverse of `objectId`: `group/version/kind/namespace/name` or `version/kind/namespace/name`. */
