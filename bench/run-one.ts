@@ -1,64 +1,92 @@
 /**
- * Measures one estate size in a fresh process (so peak memory is this size's alone) and prints one JSON line.
- * Usage: tsx bench/run-one.ts <clusters> <services> <trafficPolicies> <accessPolicies>
+ * Measures one estate size in a fresh process and prints one JSON line.
+ * Usage: tsx bench/run-one.ts <time|memory> <clusters> <services> <trafficPolicies> <accessPolicies>
+ *
+ * time: JIT warm-up on a small estate, then the best of three runs of discovery and translation (every size is
+ * measured the same way, so the scaling exponent compares like with like), YAML once, the JSON floor, and 20 policy
+ * edits through a live TranslationSession.
+ * memory: one pass the way `meshctl translate` runs it — discover, drop the raw snapshots, translate, write YAML per
+ * cluster — and the process's peak RSS. run.ts starts it with a heap cap so that it must fit a 1 GiB budget.
  */
 import { performance } from "node:perf_hooks";
 import { discover } from "../src/discovery/index.js";
-import { translate, TranslationSession } from "../src/translate/index.js";
+import { translate, TranslationSession, type TranslateInput } from "../src/translate/index.js";
 import { toCanonicalYamlStream } from "../src/codec/canonical.js";
-import { generateEstate } from "./generate.js";
+import { generateEstate, type Estate } from "./generate.js";
 
-const [clusters, services, tps, aps] = process.argv.slice(2).map(Number) as [number, number, number, number];
-const estate = generateEstate({ clusters, services, versionsPerService: 2, trafficPolicies: tps, accessPolicies: aps });
+const [mode, clusters, services, tps, aps] = [process.argv[2], ...process.argv.slice(3).map(Number)] as [string, number, number, number, number];
 const now = new Date("2026-06-01T00:00:00Z");
+const mib = (bytes: number): number => bytes / 1048576;
+const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
-function time<T>(fn: () => T, runs: number): { result: T; ms: number } {
-  let best = Number.POSITIVE_INFINITY;
+function estateOf(n: number, trafficPolicies: number, accessPolicies: number): Estate {
+  return generateEstate({ clusters, services: n, versionsPerService: 2, trafficPolicies, accessPolicies });
+}
+
+function inputOf(estate: Estate, discovery: ReturnType<typeof discover>): TranslateInput {
+  return { discovery, trafficPolicies: estate.trafficPolicies, accessPolicies: estate.accessPolicies, virtualMeshes: estate.virtualMeshes, options: { now } };
+}
+
+function best<T>(fn: () => T, runs: number): { result: T; ms: number } {
+  let ms = Number.POSITIVE_INFINITY;
   let result!: T;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     result = fn();
-    best = Math.min(best, performance.now() - t0);
+    ms = Math.min(ms, performance.now() - t0);
   }
-  return { result, ms: best };
+  return { result, ms };
 }
 
-const runs = services >= 50_000 ? 1 : 3;
-const disc = time(() => discover(estate.snapshots), runs);
-const tr = time(() => translate({ discovery: disc.result, trafficPolicies: estate.trafficPolicies, accessPolicies: estate.accessPolicies, virtualMeshes: estate.virtualMeshes, options: { now } }), runs);
-const manifests = Object.values(tr.result.clusters).flat();
-const yaml = time(() => toCanonicalYamlStream(manifests), 1);
-const floor = time(() => JSON.stringify(tr.result.clusters), runs);
-// One policy edit in a live session: the controller's path.
-const session = new TranslationSession({ discovery: disc.result, trafficPolicies: estate.trafficPolicies, accessPolicies: estate.accessPolicies, virtualMeshes: estate.virtualMeshes, options: { now } });
-const edits: number[] = [];
-for (let i = 0; i < 20; i++) {
-  const original = estate.trafficPolicies[(i * 37) % estate.trafficPolicies.length]!;
-  const edited = { ...original, spec: { ...original.spec, policy: { ...original.spec.policy, requestTimeout: `${i + 1}s` } } };
-  const t0 = performance.now();
-  session.apply({ upsert: [edited] });
-  edits.push(performance.now() - t0);
-}
-edits.sort((a, b) => a - b);
-const statuses = tr.result.statuses;
-const notAccepted = [...Object.values(statuses.trafficPolicies), ...Object.values(statuses.accessPolicies)].filter((s) => s.state !== "ACCEPTED").length;
-process.stdout.write(
-  `${JSON.stringify({
-    clusters,
-    services,
-    trafficPolicies: tps,
-    accessPolicies: aps,
+function measureTime(): Record<string, number> {
+  // Warm-up: compile the hot paths on a small estate first, so no size pays for the JIT.
+  const warm = estateOf(1_000, 100, 100);
+  for (let i = 0; i < 3; i++) translate(inputOf(warm, discover(warm.snapshots)));
+
+  const estate = estateOf(services, tps, aps);
+  const disc = best(() => discover(estate.snapshots), 3);
+  const input = inputOf(estate, disc.result);
+  const tr = best(() => translate(input), 3);
+  const manifests = Object.values(tr.result.clusters).flat();
+  const yaml = best(() => toCanonicalYamlStream(manifests), 1);
+  const floor = best(() => JSON.stringify(tr.result.clusters), 3);
+  const session = new TranslationSession(input);
+  const edits: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const original = estate.trafficPolicies[(i * 37) % estate.trafficPolicies.length]!;
+    const edited = { ...original, spec: { ...original.spec, policy: { ...original.spec.policy, requestTimeout: `${i + 1}s` } } };
+    const t0 = performance.now();
+    session.apply({ upsert: [edited] });
+    edits.push(performance.now() - t0);
+  }
+  edits.sort((a, b) => a - b);
+  const statuses = tr.result.statuses;
+  return {
     workloads: disc.result.workloads.length,
     discoveredServices: disc.result.services.length,
     objects: manifests.length,
-    notAccepted,
+    notAccepted: [...Object.values(statuses.trafficPolicies), ...Object.values(statuses.accessPolicies)].filter((s) => s.state !== "ACCEPTED").length,
     discoverMs: disc.ms,
     translateMs: tr.ms,
     yamlMs: yaml.ms,
     jsonFloorMs: floor.ms,
-    editMedianMs: edits[Math.floor(edits.length / 2)],
-    editMaxMs: edits[edits.length - 1],
+    editMedianMs: edits[Math.floor(edits.length / 2)]!,
+    editMaxMs: edits[edits.length - 1]!,
     outputBytes: yaml.result.length,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-  })}\n`,
-);
+  };
+}
+
+function measureMemory(): Record<string, number> {
+  let estate: Estate | undefined = estateOf(services, tps, aps);
+  const discovery = discover(estate.snapshots);
+  const input = inputOf(estate, discovery);
+  estate = undefined; // the raw snapshots are not needed once discovered
+  const result = translate(input);
+  const heapAfterTranslateMiB = mib(process.memoryUsage().heapUsed);
+  let yamlBytes = 0;
+  for (const objects of Object.values(result.clusters)) yamlBytes += toCanonicalYamlStream(objects).length; // one cluster's stream at a time, as files are written
+  return { peakRssMiB: peakRssMiB(), heapAfterTranslateMiB, yamlBytes };
+}
+
+const measured = mode === "memory" ? measureMemory() : measureTime();
+process.stdout.write(`${JSON.stringify({ clusters, services, trafficPolicies: tps, accessPolicies: aps, ...measured })}\n`);

@@ -1,6 +1,7 @@
 /**
- * The benchmark: `npm run bench`. Runs each estate size in a fresh process, prints a table and writes
- * bench/results/latest.json. Sizes scale clusters, services and policies together (policies = 10% of services each).
+ * The benchmark: `npm run bench`. Runs each estate size in fresh processes (timings, then a one-pass run under a
+ * 1 GiB memory budget), prints a table and the issue's targets, and writes bench/results/latest.json. Sizes scale
+ * services and policies together (TrafficPolicies and AccessPolicies = 10% of services each).
  * `npm run bench -- --quick` runs the two small sizes only.
  */
 import { execFileSync } from "node:child_process";
@@ -23,8 +24,14 @@ interface Row {
   editMedianMs: number;
   editMaxMs: number;
   outputBytes: number;
-  peakRssMiB: number;
+  /** Peak RSS of the one-pass run under the budget; null when it did not fit. */
+  budgetPeakRssMiB: number | null;
+  heapAfterTranslateMiB: number | null;
 }
+
+/** V8's old-space cap for the budget run: the rest of 1 GiB is left to new space, code and native memory. */
+const BUDGET_HEAP_MIB = 896;
+const BUDGET_RSS_MIB = 1024;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -34,26 +41,71 @@ const sizes: [number, number, number, number][] = [
   ...(quick ? [] : ([[10, 30_000, 3_000, 3_000], [10, 100_000, 10_000, 10_000]] as [number, number, number, number][])),
 ];
 
+function runOne(mode: "time" | "memory", size: [number, number, number, number], nodeFlags: string[]): Record<string, number> | null {
+  try {
+    const out = execFileSync(process.execPath, [...nodeFlags, "--import", "tsx", join(here, "run-one.ts"), mode, ...size.map(String)], { encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "ignore"] });
+    return JSON.parse(out.trim().split("\n").pop()!) as Record<string, number>;
+  } catch {
+    return null;
+  }
+}
+
 const rows: Row[] = [];
-for (const [c, s, p, a] of sizes) {
+for (const size of sizes) {
+  const [c, s, p, a] = size;
   process.stderr.write(`measuring ${c} clusters × ${s} services × ${p} TrafficPolicies × ${a} AccessPolicies…\n`);
-  const out = execFileSync(process.execPath, ["--max-old-space-size=8192", "--import", "tsx", join(here, "run-one.ts"), String(c), String(s), String(p), String(a)], { encoding: "utf8", maxBuffer: 1 << 20 });
-  rows.push(JSON.parse(out.trim().split("\n").pop()!) as Row);
+  const timed = runOne("time", size, []);
+  if (!timed) throw new Error(`the timing run failed at ${s} services`);
+  const memory = runOne("memory", size, [`--max-old-space-size=${BUDGET_HEAP_MIB}`]);
+  rows.push({ ...(timed as unknown as Row), budgetPeakRssMiB: memory?.peakRssMiB ?? null, heapAfterTranslateMiB: memory?.heapAfterTranslateMiB ?? null });
 }
 
 const fmt = (n: number, digits = 0): string => n.toFixed(digits);
-const header = ["services", "policies", "objects", "discover ms", "translate ms", "yaml ms", "json floor ms", "translate/floor", "edit ms (median/max)", "output MiB", "peak RSS MiB", "translate exponent"];
+const header = ["services", "policies", "objects", "discover ms", "translate ms", "yaml ms", "json floor ms", "translate/floor", "edit ms (median/max)", "output MiB", "peak RSS MiB (1 GiB budget)", "translate × vs previous", "exponent"];
 const lines = rows.map((r, i) => {
   const prev = rows[i - 1];
-  const exponent = prev ? Math.log(r.translateMs / prev.translateMs) / Math.log(r.services / prev.services) : Number.NaN;
-  return [String(r.services), String(r.trafficPolicies + r.accessPolicies), String(r.objects), fmt(r.discoverMs), fmt(r.translateMs), fmt(r.yamlMs), fmt(r.jsonFloorMs), fmt(r.translateMs / r.jsonFloorMs, 1), `${fmt(r.editMedianMs, 1)}/${fmt(r.editMaxMs, 1)}`, fmt(r.outputBytes / 1048576, 1), fmt(r.peakRssMiB), Number.isNaN(exponent) ? "-" : fmt(exponent, 2)];
+  const ratio = prev ? r.translateMs / prev.translateMs : Number.NaN;
+  const exponent = prev ? Math.log(ratio) / Math.log(r.services / prev.services) : Number.NaN;
+  return [
+    String(r.services),
+    String(r.trafficPolicies + r.accessPolicies),
+    String(r.objects),
+    fmt(r.discoverMs),
+    fmt(r.translateMs),
+    fmt(r.yamlMs),
+    fmt(r.jsonFloorMs),
+    fmt(r.translateMs / r.jsonFloorMs, 1),
+    `${fmt(r.editMedianMs, 1)}/${fmt(r.editMaxMs, 1)}`,
+    fmt(r.outputBytes / 1048576, 1),
+    r.budgetPeakRssMiB === null ? "did not fit" : fmt(r.budgetPeakRssMiB),
+    prev ? `${fmt(ratio, 1)} for ${fmt(r.services / prev.services, 0)}×` : "-",
+    prev ? fmt(exponent, 2) : "-",
+  ];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const row = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
 console.log(row(header));
 for (const l of lines) console.log(row(l));
 
+// The issue's targets, checked against what was just measured.
+const at = (n: number): Row | undefined => rows.find((r) => r.services === n);
+const mark = (ok: boolean): string => (ok ? "met" : "NOT met");
+const targets: string[] = [];
+const r10k = at(10_000);
+if (r10k) {
+  targets.push(`${mark(r10k.translateMs < 1000)}: 10 clusters × 10,000 services × ${r10k.trafficPolicies + r10k.accessPolicies} policies translated in under 1 s (${fmt(r10k.translateMs)} ms)`);
+  targets.push(`${mark(r10k.editMedianMs < 20 && r10k.editMaxMs < 20)}: one policy edit at 10,000 services re-translated in under 20 ms (median ${fmt(r10k.editMedianMs, 1)} ms, max ${fmt(r10k.editMaxMs, 1)} ms)`);
+}
+const worstFloor = Math.max(...rows.map((r) => r.translateMs / r.jsonFloorMs));
+targets.push(`${mark(worstFloor <= 3)}: translate ≤ 3× the JSON.stringify floor at every size (worst ${fmt(worstFloor, 1)}×)`);
+const r100k = at(100_000);
+if (r10k && r100k) {
+  targets.push(`${mark(r100k.translateMs / r10k.translateMs <= 12)}: 10× more input costs ≤ 12× the time (10k → 100k: ${fmt(r100k.translateMs / r10k.translateMs, 1)}×)`);
+  targets.push(`${mark(r100k.budgetPeakRssMiB !== null && r100k.budgetPeakRssMiB < BUDGET_RSS_MIB)}: under 1 GiB at 100,000 services (peak RSS ${r100k.budgetPeakRssMiB === null ? "- (did not fit)" : `${fmt(r100k.budgetPeakRssMiB)} MiB`} for generate + discover + translate + YAML, heap capped at ${BUDGET_HEAP_MIB} MiB)`);
+}
+console.log(`\n${targets.join("\n")}`);
+
 const resultsDir = join(here, "results");
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`);
+writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), budgetHeapMiB: BUDGET_HEAP_MIB, rows }, null, 2)}\n`);
 console.log(`\nwrote ${join("bench", "results", "latest.json")}`);

@@ -47,8 +47,9 @@ const BASE_CTX: StringifyContext = {
 };
 
 // The schema's own tests, so a string is quoted exactly when `yaml` would read it back as another type.
+type TagTest = { default?: unknown; tag: string; test?: RegExp };
 const TYPED = new RegExp(
-  ([...BASE_CTX.doc.schema.tags, ...(BASE_CTX.doc.schema.compat ?? [])] as Array<{ default?: unknown; tag: string; test?: RegExp }>)
+  ([...BASE_CTX.doc.schema.tags, ...(BASE_CTX.doc.schema.compat ?? [])] as TagTest[])
     .filter((t) => t.default && t.tag !== "tag:yaml.org,2002:str" && t.test)
     .map((t) => `(?:${(t.test as RegExp).source})`)
     .join("|"),
@@ -214,15 +215,17 @@ class Writer {
     const pairNl = "\n" + pairIndent;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
-      if (i > 0) out.push(nl);
       const ks = renderString(k, pairIndent, true);
       const explicit = ks.length > MAX_IMPLICIT_KEY;
       const v = obj[k];
       if (v === null || typeof v !== "object") {
-        if (explicit) out.push("? ", ks, nl, ": ", renderScalar(v, pairIndent));
-        else out.push(ks, ": ", renderScalar(v, pairIndent));
+        // A scalar pair is one piece: fewer, short pieces make the final join cheaper.
+        const lead = i > 0 ? nl : "";
+        if (explicit) out.push(lead + "? " + ks + nl + ": " + renderScalar(v, pairIndent));
+        else out.push(lead + ks + ": " + renderScalar(v, pairIndent));
         continue;
       }
+      if (i > 0) out.push(nl);
       if (explicit) out.push("? ", ks, nl, ":");
       else out.push(ks, ":");
       // An explicit key's value shares the `:` line; an implicit key's non-empty collection starts a new one.

@@ -10,7 +10,7 @@ import { detectIstioMeshes, istioRevisionTags } from "./istio.js";
 import { detectLinkerdMeshes } from "./linkerd.js";
 import { CLUSTER_LABEL } from "./naming.js";
 import { discoverServices } from "./services.js";
-import { indexSnapshots } from "./snapshot-index.js";
+import { groupSnapshots, indexCluster } from "./snapshot-index.js";
 import type { ClusterSnapshot, DiscoverOptions, Discovery, ForeignConfig } from "./types.js";
 import { compareTuples, isRecord } from "./util.js";
 import { discoverWorkloads } from "./workloads.js";
@@ -57,14 +57,15 @@ export function discover(snapshots: readonly ClusterSnapshot[], options: Discove
     ingressGatewayLabels: options.gatewayWorkloadLabels?.ingress ?? DEFAULT_INGRESS_LABELS,
     eastWestGatewayLabels: options.gatewayWorkloadLabels?.eastWest ?? DEFAULT_EAST_WEST_LABELS,
   };
-  const indexes = indexSnapshots(Array.isArray(snapshots) ? snapshots : [], sink);
-  const { clusters, domainOf } = resolveClusters([...indexes.keys()], options.clusters, managementNamespace, sink);
+  const snapshotsByCluster = groupSnapshots(Array.isArray(snapshots) ? snapshots : [], sink);
+  const { clusters, domainOf } = resolveClusters([...snapshotsByCluster.keys()], options.clusters, managementNamespace, sink);
 
   const meshes: { mesh: Mesh; key: string[] }[] = [];
   const workloads: MeshWorkload[] = [];
   const services: MeshService[] = [];
   const foreignConfig: ForeignConfig[] = [];
-  for (const [cluster, index] of indexes) {
+  for (const [cluster, clusterSnapshots] of snapshotsByCluster) {
+    const index = indexCluster(cluster, clusterSnapshots, sink);
     const clusterDomain = domainOf.get(cluster) ?? DEFAULT_CLUSTER_DOMAIN;
     const detected: DetectedMesh[] = [...detectIstioMeshes(ctx, index), ...detectLinkerdMeshes(ctx, index)];
     for (const d of detected) {

@@ -150,39 +150,45 @@ function* flatten(snapshot: ClusterSnapshot): Generator<{ value: unknown; source
 }
 
 /**
- * Checks the identity of each relevant object (kind, metadata.name, namespace, labels, annotations) and builds one
- * {@link ClusterIndex} per cluster name. Snapshots that share a cluster name are merged. Objects of kinds discovery
- * does not read are ignored without a word; malformed relevant objects become diagnostics and are skipped.
+ * Groups snapshots by cluster name (sorted), reporting snapshots without a usable cluster name or object list.
+ * Snapshots that share a cluster name are merged, with a warning.
  */
-export function indexSnapshots(snapshots: readonly ClusterSnapshot[], sink: DiagnosticSink): Map<string, ClusterIndex> {
-  const byCluster = new Map<string, RawObject[]>();
-  const snapshotCount = new Map<string, number>();
+export function groupSnapshots(snapshots: readonly ClusterSnapshot[], sink: DiagnosticSink): Map<string, ClusterSnapshot[]> {
+  const byCluster = new Map<string, ClusterSnapshot[]>();
   for (const snapshot of snapshots) {
     if (!isRecord(snapshot) || typeof snapshot.cluster !== "string" || snapshot.cluster === "") {
       sink.add({ severity: "error", message: "snapshot has no cluster name; its objects were skipped", expected: "a non-empty string", found: renderFound(isRecord(snapshot) ? snapshot.cluster : snapshot), path: "cluster" });
       continue;
     }
-    const cluster = snapshot.cluster;
-    snapshotCount.set(cluster, (snapshotCount.get(cluster) ?? 0) + 1);
-    if (!byCluster.has(cluster)) byCluster.set(cluster, []);
-    const list = byCluster.get(cluster) as RawObject[];
+    pushTo(byCluster, snapshot.cluster, snapshot);
+  }
+  const out = new Map<string, ClusterSnapshot[]>();
+  for (const [cluster, list] of [...byCluster.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
+    if (list.length > 1) sink.add({ severity: "warning", cluster, message: `${list.length} snapshots name cluster ${cluster}; their objects were merged` });
+    out.set(cluster, list);
+  }
+  return out;
+}
+
+/**
+ * Checks the identity of each relevant object of one cluster's snapshots (kind, metadata.name, namespace, labels,
+ * annotations) and indexes them. Objects of kinds discovery does not read are ignored without a word; malformed
+ * relevant objects become diagnostics and are skipped. Discovery indexes one cluster at a time, so only one
+ * cluster's raw objects are held at once.
+ */
+export function indexCluster(cluster: string, snapshots: readonly ClusterSnapshot[], sink: DiagnosticSink): ClusterIndex {
+  const objects: RawObject[] = [];
+  for (const snapshot of snapshots) {
     if (!Array.isArray(snapshot.objects)) {
       sink.add({ severity: "error", cluster, message: "snapshot objects are not a list", path: "objects", expected: "a list of Kubernetes objects", found: renderFound(snapshot.objects) });
       continue;
     }
     for (const { value, source, position } of flatten(snapshot)) {
       const o = readObject(cluster, value, source, position, sink);
-      if (o) list.push(o);
+      if (o) objects.push(o);
     }
   }
-  const out = new Map<string, ClusterIndex>();
-  for (const [cluster, objects] of [...byCluster.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
-    if ((snapshotCount.get(cluster) ?? 0) > 1) {
-      sink.add({ severity: "warning", cluster, message: `${snapshotCount.get(cluster)} snapshots name cluster ${cluster}; their objects were merged` });
-    }
-    out.set(cluster, new ClusterIndex(cluster, dedupe(objects.sort(compareRaw), sink)));
-  }
-  return out;
+  return new ClusterIndex(cluster, dedupe(objects.sort(compareRaw), sink));
 }
 
 function sourceKey(s: ObjectSource | undefined): string {
