@@ -1,12 +1,8 @@
 /**
- * Measures one estate size in a fresh process and prints one JSON line.
- * Usage: tsx bench/run-one.ts <time|memory> <clusters> <services> <trafficPolicies> <accessPolicies>
- *
- * time: JIT warm-up on a small estate, then the best of three runs of discovery and translation (every size is
- * measured the same way, so the scaling exponent compares like with like), YAML once, the JSON floor, and 20 policy
- * edits through a live TranslationSession.
- * memory: one pass the way `meshctl translate` runs it — discover, drop the raw snapshots, translate, write YAML per
- * cluster — and the process's peak RSS. run.ts starts it with a heap cap so that it must fit a 1 GiB budget.
+ * Times one estate size in a fresh process and prints one JSON line: JIT warm-up on a small estate, then the best
+ * of three runs of discovery and translation (every size is measured the same way, so the scaling compares like
+ * with like), YAML once, the JSON floor, and 20 policy edits through a live TranslationSession.
+ * Usage: tsx bench/run-one.ts <clusters> <services> <trafficPolicies> <accessPolicies>
  */
 import { performance } from "node:perf_hooks";
 import { discover } from "../src/discovery/index.js";
@@ -14,10 +10,8 @@ import { translate, TranslationSession, type TranslateInput } from "../src/trans
 import { toCanonicalYamlStream } from "../src/codec/canonical.js";
 import { generateEstate, type Estate } from "./generate.js";
 
-const [mode, clusters, services, tps, aps] = [process.argv[2], ...process.argv.slice(3).map(Number)] as [string, number, number, number, number];
+const [clusters, services, tps, aps] = process.argv.slice(2).map(Number) as [number, number, number, number];
 const now = new Date("2026-06-01T00:00:00Z");
-const mib = (bytes: number): number => bytes / 1048576;
-const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
 function estateOf(n: number, trafficPolicies: number, accessPolicies: number): Estate {
   return generateEstate({ clusters, services: n, versionsPerService: 2, trafficPolicies, accessPolicies });
@@ -76,17 +70,5 @@ function measureTime(): Record<string, number> {
   };
 }
 
-function measureMemory(): Record<string, number> {
-  let estate: Estate | undefined = estateOf(services, tps, aps);
-  const discovery = discover(estate.snapshots);
-  const input = inputOf(estate, discovery);
-  estate = undefined; // the raw snapshots are not needed once discovered
-  const result = translate(input);
-  const heapAfterTranslateMiB = mib(process.memoryUsage().heapUsed);
-  let yamlBytes = 0;
-  for (const objects of Object.values(result.clusters)) yamlBytes += toCanonicalYamlStream(objects).length; // one cluster's stream at a time, as files are written
-  return { peakRssMiB: peakRssMiB(), heapAfterTranslateMiB, yamlBytes };
-}
-
-const measured = mode === "memory" ? measureMemory() : measureTime();
+const measured = measureTime();
 process.stdout.write(`${JSON.stringify({ clusters, services, trafficPolicies: tps, accessPolicies: aps, ...measured })}\n`);

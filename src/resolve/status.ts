@@ -87,6 +87,11 @@ export class StatusCollector {
     return copy;
   }
 
+  /** True when nothing was registered or reported. */
+  isEmpty(): boolean {
+    return this.entries.size === 0;
+  }
+
   /** The subjects this collector has entries for: `Kind/name.namespace`. */
   subjects(): string[] {
     return [...this.entries.keys()];

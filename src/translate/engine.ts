@@ -107,8 +107,27 @@ interface Unit {
   collector: StatusCollector;
   /** Subsets this unit's routes reference, per target service. */
   readonly refsOut: ReadonlyMap<string, ReferencedSubset[]>;
-  objects: RenderedObject[];
-  copies: RenderedObject[];
+  objects: Emitted;
+  copies: Emitted;
+}
+
+/**
+ * What one contributor emits: objects in several clusters (copies, per-VirtualMesh objects), or a destination's own
+ * objects, all in its cluster (held without a per-object wrapper: there is a unit per destination).
+ */
+type Emitted = readonly RenderedObject[] | { readonly cluster: string; readonly objects: readonly KubeObject[] };
+
+const NOTHING_EMITTED: Emitted = Object.freeze([]);
+
+/** The traffic of a destination no TrafficPolicy selects (shared: resolved destinations are read-only). */
+const NO_TRAFFIC: ResolvedDestination["traffic"] = Object.freeze({ routes: Object.freeze([]), destinationActions: Object.freeze({}), applied: Object.freeze([]) });
+
+/** The pass-1 collector of every unit without reports (most of them); never reported into (pass 2 clones it). */
+const NO_REPORTS = new StatusCollector();
+
+function forEachEmitted(emitted: Emitted, fn: (cluster: string, object: KubeObject) => void): void {
+  if ("cluster" in emitted) for (const object of emitted.objects) fn(emitted.cluster, object);
+  else for (const { cluster, object } of emitted) fn(cluster, object);
 }
 
 function meshKeyOf(m: { metadata: { name: string; namespace?: string } }): string {
@@ -357,19 +376,22 @@ export class TranslationEngine {
     if (!mesh) {
       const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
       for (const p of policies) collector.report(refOf(p), key, "INVALID", message);
-      this.units.set(key, { key, resolveCollector: collector, collector, refsOut: NO_REFERENCES, objects: [], copies: [] });
+      this.units.set(key, { key, resolveCollector: collector, collector, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
       return;
     }
     const translator = MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"];
     const ctx = this.contextFor(service, mesh, key);
-    const { resolved: traffic, reports } = resolveTraffic(
-      service,
-      tps,
-      this.index,
-      service.spec.kubeService.ref.clusterName,
-      (policy, actions) => translator.checkTraffic(policy, actions, ctx),
-      translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
-    );
+    const { resolved: traffic, reports } =
+      tps.length === 0
+        ? { resolved: NO_TRAFFIC, reports: [] }
+        : resolveTraffic(
+            service,
+            tps,
+            this.index,
+            service.spec.kubeService.ref.clusterName,
+            (policy, actions) => translator.checkTraffic(policy, actions, ctx),
+            translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
+          );
     for (const r of reports) collector.report(r.policy, key, r.state, r.message);
     const access: ResolvedAccessRule[] = [];
     for (const ap of aps) {
@@ -384,7 +406,8 @@ export class TranslationEngine {
       else access.push(resolved.rule);
     }
     const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: aps.map(refOf), referencedSubsets: [] };
-    this.units.set(key, { key, translator, dest, resolveCollector: collector, collector, refsOut: referencesOf(dest), objects: [], copies: [] });
+    const reported = collector.isEmpty() ? NO_REPORTS : collector;
+    this.units.set(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
 
   /** A unit for a service no policy selects but whose subsets routes reference (its DestinationRule defines them). */
@@ -393,9 +416,8 @@ export class TranslationEngine {
     const service = this.index.get(key);
     const mesh = service && this.meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
     if (!service || !mesh) return;
-    const dest: ResolvedDestination = { key, service, mesh, traffic: { routes: [], destinationActions: {}, applied: [] }, access: [], accessPolicies: [], referencedSubsets: [] };
-    const collector = new StatusCollector();
-    this.units.set(key, { key, translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: collector, collector, refsOut: NO_REFERENCES, objects: [], copies: [] });
+    const dest: ResolvedDestination = { key, service, mesh, traffic: NO_TRAFFIC, access: [], accessPolicies: [], referencedSubsets: [] };
+    this.units.set(key, { key, translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: NO_REPORTS, collector: NO_REPORTS, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
 
   /**
@@ -441,8 +463,8 @@ export class TranslationEngine {
     if (!unit) return;
     unit.collector = unit.resolveCollector;
     if (!unit.dest || !unit.translator) {
-      unit.objects = [];
-      unit.copies = [];
+      unit.objects = NOTHING_EMITTED;
+      unit.copies = NOTHING_EMITTED;
       return;
     }
     const dest: ResolvedDestination = { ...unit.dest, referencedSubsets: this.referenced.get(key) ?? [] };
@@ -453,7 +475,11 @@ export class TranslationEngine {
     if (out.reports.length > 0 || this.federation.exportsOf(key).length > 0) unit.collector = unit.resolveCollector.clone();
     for (const r of out.reports) unit.collector.report(r.policy, key, r.state, r.message);
     const cluster = dest.service.spec.kubeService.ref.clusterName;
-    unit.objects = out.objects.map((object) => ({ cluster, object }));
+    unit.objects = out.objects.length > 0 ? { cluster, objects: out.objects } : NOTHING_EMITTED;
+    if (this.federation.exportsOf(key).length === 0) {
+      unit.copies = NOTHING_EMITTED;
+      return;
+    }
     unit.copies = renderFederatedCopies(this.federation, {
       destinations: [{ ctx, translator: unit.translator, dest }],
       policiesOf: (k) => sortByPrecedence([...(this.policiesOfDest.get(k) ?? [])].map((s) => this.traffic.get(s)).filter((p): p is TrafficPolicy => p !== undefined)),
@@ -502,10 +528,10 @@ export class TranslationEngine {
     return { main: `1:${unit.key}`, copies: `3:${unit.key}` };
   }
 
-  private contribute(unit: Unit, touched = new Set<string>(), previous?: { objects: RenderedObject[]; copies: RenderedObject[] }): Set<string> {
+  private contribute(unit: Unit, touched = new Set<string>(), previous?: { objects: Emitted; copies: Emitted }): Set<string> {
     const keys = this.contributorKeys(unit);
-    this.replaceContributions(keys.main, previous?.objects ?? [], unit.objects, touched);
-    this.replaceContributions(keys.copies, previous?.copies ?? [], unit.copies, touched);
+    this.replaceContributions(keys.main, previous?.objects ?? NOTHING_EMITTED, unit.objects, touched);
+    this.replaceContributions(keys.copies, previous?.copies ?? NOTHING_EMITTED, unit.copies, touched);
     for (const t of touched) this.assemble(t);
     return touched;
   }
@@ -517,18 +543,18 @@ export class TranslationEngine {
   }
 
   /** Swaps one contributor's objects (removing what it no longer emits) without scanning other contributors. */
-  private replaceContributions(contributor: string, before: readonly RenderedObject[], after: readonly RenderedObject[], touched: Set<string>): void {
-    for (const { cluster, object } of before) {
+  private replaceContributions(contributor: string, before: Emitted, after: Emitted, touched: Set<string>): void {
+    forEachEmitted(before, (cluster, object) => {
       const token = tokenOf(cluster, objectId(object));
       if (this.slots.get(token)?.remove(contributor)) touched.add(token);
-    }
-    for (const { cluster, object } of after) {
+    });
+    forEachEmitted(after, (cluster, object) => {
       const token = tokenOf(cluster, objectId(object));
       let slot = this.slots.get(token);
       if (!slot) this.slots.set(token, (slot = new Slot(cluster)));
       slot.add(contributor, object);
       touched.add(token);
-    }
+    });
   }
 
   /** Folds the contributions to one object identity into the object emitted (patches merge; clashes keep the first). */
@@ -663,7 +689,7 @@ export class TranslationEngine {
     this.recording = new Map();
     for (const key of [...render].sort(compareStrings)) {
       const before = unitsBefore.get(key);
-      const beforeOutputs = before ? { objects: before.objects, copies: before.copies } : { objects: [], copies: [] };
+      const beforeOutputs = before ? { objects: before.objects, copies: before.copies } : { objects: NOTHING_EMITTED, copies: NOTHING_EMITTED };
       const beforeCollector = before?.collector;
       if (beforeCollector) this.detach(beforeCollector, touchedStatuses);
       this.renderUnit(key);
@@ -674,8 +700,8 @@ export class TranslationEngine {
         for (const s of unit.collector.subjects()) touchedStatuses.add(s);
       } else {
         const keys = { main: `1:${key}`, copies: `3:${key}` };
-        this.replaceContributions(keys.main, beforeOutputs.objects, [], touchedObjects);
-        this.replaceContributions(keys.copies, beforeOutputs.copies, [], touchedObjects);
+        this.replaceContributions(keys.main, beforeOutputs.objects, NOTHING_EMITTED, touchedObjects);
+        this.replaceContributions(keys.copies, beforeOutputs.copies, NOTHING_EMITTED, touchedObjects);
         for (const t of touchedObjects) this.assemble(t);
       }
     }
