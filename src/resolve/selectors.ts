@@ -23,11 +23,7 @@ export function labelsMatch(selector: Readonly<Record<string, string>> | undefin
   return true;
 }
 
-/** Sorts by key; each key is built once, not once per comparison. */
-function sortServices(list: Iterable<MeshService>): MeshService[] {
-  return sortKeyed([...list].map((s) => [meshServiceKey(s), s] as const));
-}
-
+/** Sorts `[key, service]` pairs by key: each key is built once, not once per comparison. */
 function sortKeyed(keyed: (readonly [string, MeshService])[]): MeshService[] {
   return keyed.sort((a, b) => compareStrings(a[0], b[0])).map((e) => e[1]);
 }
@@ -40,20 +36,29 @@ export class ServiceIndex {
   readonly all: readonly MeshService[];
   private readonly byKey = new Map<string, MeshService>();
   private readonly byCluster = new Map<string, MeshService[]>();
-  private readonly byNamespace = new Map<string, MeshService[]>();
-  private readonly byLabel = new Map<string, MeshService[]>();
+  /** Nested maps (cluster → namespace, label key → value): lookups on existing strings, no key built per service. */
+  private readonly byNamespace = new Map<string, Map<string, MeshService[]>>();
+  private readonly byLabel = new Map<string, Map<string, MeshService[]>>();
   private readonly clusterNames = new Set<string>();
 
   constructor(services: readonly MeshService[], clusters: Iterable<string> = []) {
-    this.all = sortServices(services);
+    const keyed = services.map((s) => [meshServiceKey(s), s] as const);
+    this.all = sortKeyed(keyed);
     for (const c of clusters) this.clusterNames.add(c);
-    for (const s of this.all) {
+    for (const [key, s] of keyed) {
       const ref = s.spec.kubeService.ref;
-      this.byKey.set(serviceKey(ref), s);
+      this.byKey.set(key, s);
       this.clusterNames.add(ref.clusterName);
       push(this.byCluster, ref.clusterName, s);
-      push(this.byNamespace, `${ref.clusterName}/${ref.namespace}`, s);
-      for (const [k, v] of Object.entries(s.spec.kubeService.labels)) push(this.byLabel, `${k}=${v}`, s);
+      let namespaces = this.byNamespace.get(ref.clusterName);
+      if (!namespaces) this.byNamespace.set(ref.clusterName, (namespaces = new Map()));
+      push(namespaces, ref.namespace, s);
+      const labels = s.spec.kubeService.labels;
+      for (const k in labels) {
+        let values = this.byLabel.get(k);
+        if (!values) this.byLabel.set(k, (values = new Map()));
+        push(values, labels[k]!, s);
+      }
     }
   }
 
@@ -65,13 +70,13 @@ export class ServiceIndex {
     return this.clusterNames.has(cluster);
   }
 
-  /** Services matching a `kubeServiceMatcher`-like filter (omitted parts are wildcards). */
+  /** Services matching a `kubeServiceMatcher`-like filter (omitted parts are wildcards), in no particular order. */
   match(filter: { labels?: Record<string, string>; namespaces?: string[]; clusters?: string[] }): MeshService[] {
     // Candidate buckets are compared by size before anything is copied: cost follows the narrowest filter.
     const buckets: (readonly MeshService[])[][] = [];
-    for (const [k, v] of Object.entries(filter.labels ?? {})) buckets.push([this.byLabel.get(`${k}=${v}`) ?? []]);
+    for (const [k, v] of Object.entries(filter.labels ?? {})) buckets.push([this.byLabel.get(k)?.get(v) ?? []]);
     if (filter.clusters?.length && filter.namespaces?.length) {
-      buckets.push(filter.clusters.flatMap((c) => filter.namespaces!.map((n) => this.byNamespace.get(`${c}/${n}`) ?? [])));
+      buckets.push(filter.clusters.flatMap((c) => filter.namespaces!.map((n) => this.byNamespace.get(c)?.get(n) ?? [])));
     } else if (filter.clusters?.length) {
       buckets.push(filter.clusters.map((c) => this.byCluster.get(c) ?? []));
     }

@@ -18,11 +18,17 @@ interface Entry {
  */
 export class StatusCollector {
   private readonly entries = new Map<string, Entry>();
+  /** The last ref's entry: stages report many destinations for one policy in a row, each would build its key. */
+  private lastRef: PolicyRef | undefined;
+  private lastEntry: Entry | undefined;
 
   private entry(ref: PolicyRef): Entry {
+    if (ref === this.lastRef) return this.lastEntry!;
     const key = `${ref.kind}/${policyKey(ref)}`;
     let e = this.entries.get(key);
     if (!e) this.entries.set(key, (e = { destinations: new Map(), workloads: [] }));
+    this.lastRef = ref;
+    this.lastEntry = e;
     return e;
   }
 

@@ -3,18 +3,49 @@ import type { MeshWorkload } from "../model/discovery.js";
 import type { IdentitySelector, WorkloadSelector } from "../model/networking.js";
 import { identitySelected, workloadSelected } from "./selectors.js";
 
-/** `namespace/name` of a workload's mesh. */
-function meshKeyOf(w: MeshWorkload): string {
-  return `${w.spec.mesh.namespace}/${w.spec.mesh.name}`;
-}
+/**
+ * The workloads of one mesh, in discovery order. The name-sorted list and the namespace and label buckets are built
+ * on first use: at scale, sorting and bucketing hundreds of thousands of scattered objects is a real cost, and many
+ * estates never ask for some of them.
+ */
+class MeshWorkloads {
+  readonly all: MeshWorkload[] = [];
+  private sortedNames: readonly string[] | undefined;
+  private namespaces: Map<string, MeshWorkload[]> | undefined;
+  /** label key → label value → workloads. */
+  private labels: Map<string, Map<string, MeshWorkload[]>> | undefined;
 
-/** The workloads of one mesh, sorted by name, and buckets of them by namespace and by label. */
-interface MeshWorkloads {
-  readonly all: MeshWorkload[];
-  names: readonly string[];
-  readonly byNamespace: Map<string, MeshWorkload[]>;
-  /** label key → label value → workloads. Nested maps: no key string is built per workload and label. */
-  readonly byLabel: Map<string, Map<string, MeshWorkload[]>>;
+  /** Every workload's name, sorted. */
+  names(): readonly string[] {
+    if (!this.sortedNames) {
+      const names = this.all.map((w) => w.metadata.name);
+      this.sortedNames = Object.freeze(isSorted(names) ? names : names.sort(compareStrings));
+    }
+    return this.sortedNames;
+  }
+
+  inNamespace(namespace: string): readonly MeshWorkload[] {
+    if (!this.namespaces) {
+      this.namespaces = new Map();
+      for (const w of this.all) push(this.namespaces, w.spec.kubernetes.controller.namespace, w);
+    }
+    return this.namespaces.get(namespace) ?? NO_WORKLOADS;
+  }
+
+  withLabel(key: string, value: string): readonly MeshWorkload[] {
+    if (!this.labels) {
+      this.labels = new Map();
+      for (const w of this.all) {
+        const podLabels = w.spec.kubernetes.podLabels;
+        for (const k in podLabels) {
+          let values = this.labels.get(k);
+          if (!values) this.labels.set(k, (values = new Map()));
+          push(values, podLabels[k]!, w);
+        }
+      }
+    }
+    return this.labels.get(key)?.get(value) ?? NO_WORKLOADS;
+  }
 }
 
 const NO_WORKLOADS: readonly MeshWorkload[] = [];
@@ -24,35 +55,34 @@ const NO_WORKLOADS: readonly MeshWorkload[] = [];
  * what it matches. Lists it returns are sorted by name and shared: callers must not mutate them.
  */
 export class WorkloadIndex {
-  private readonly byMesh = new Map<string, MeshWorkloads>();
+  /** mesh namespace → mesh name → workloads: two lookups on existing strings instead of a key built per workload. */
+  private readonly byMesh = new Map<string, Map<string, MeshWorkloads>>();
 
   constructor(workloads: readonly MeshWorkload[]) {
-    const sorted = [...workloads].sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
-    for (const w of sorted) {
-      const mk = meshKeyOf(w);
-      let mesh = this.byMesh.get(mk);
-      if (!mesh) this.byMesh.set(mk, (mesh = { all: [], names: [], byNamespace: new Map(), byLabel: new Map() }));
+    for (const w of workloads) {
+      const ref = w.spec.mesh;
+      let byName = this.byMesh.get(ref.namespace);
+      if (!byName) this.byMesh.set(ref.namespace, (byName = new Map()));
+      let mesh = byName.get(ref.name);
+      if (!mesh) byName.set(ref.name, (mesh = new MeshWorkloads()));
       mesh.all.push(w);
-      push(mesh.byNamespace, w.spec.kubernetes.controller.namespace, w);
-      const labels = w.spec.kubernetes.podLabels;
-      for (const k in labels) {
-        let values = mesh.byLabel.get(k);
-        if (!values) mesh.byLabel.set(k, (values = new Map()));
-        push(values, labels[k]!, w);
-      }
     }
-    for (const mesh of this.byMesh.values()) mesh.names = Object.freeze(mesh.all.map((w) => w.metadata.name));
+  }
+
+  private mesh(meshKey: string): MeshWorkloads | undefined {
+    const slash = meshKey.indexOf("/");
+    return this.byMesh.get(meshKey.slice(0, slash))?.get(meshKey.slice(slash + 1));
   }
 
   /** Names of the workloads of `meshKey` selected by a TrafficPolicy `sourceSelector` (empty = all of them). */
   selectedBySource(meshKey: string, selectors: readonly WorkloadSelector[] | undefined): readonly string[] {
-    if (!selectors?.length || selectors.some((s) => !s.kubeWorkloadMatcher)) return this.byMesh.get(meshKey)?.names ?? [];
+    if (!selectors?.length || selectors.some((s) => !s.kubeWorkloadMatcher)) return this.mesh(meshKey)?.names() ?? [];
     return this.filter(meshKey, selectors.map((s) => ({ namespaces: s.kubeWorkloadMatcher?.namespaces, labels: s.kubeWorkloadMatcher?.labels })), (w) => workloadSelected(selectors, w));
   }
 
   /** Names of the workloads of `meshKey` whose identity an AccessPolicy `sourceSelector` selects (empty = all). */
   selectedByIdentity(meshKey: string, selectors: readonly IdentitySelector[] | undefined): readonly string[] {
-    if (!selectors?.length || selectors.some((s) => !s.kubeIdentityMatcher && !s.kubeServiceAccountRefs)) return this.byMesh.get(meshKey)?.names ?? [];
+    if (!selectors?.length || selectors.some((s) => !s.kubeIdentityMatcher && !s.kubeServiceAccountRefs)) return this.mesh(meshKey)?.names() ?? [];
     const narrowing = selectors.flatMap((s) => [
       ...(s.kubeIdentityMatcher ? [{ namespaces: s.kubeIdentityMatcher.namespaces }] : []),
       ...(s.kubeServiceAccountRefs?.serviceAccounts ?? []).map((sa) => ({ namespaces: sa.namespace !== undefined ? [sa.namespace] : undefined })),
@@ -62,15 +92,15 @@ export class WorkloadIndex {
 
   /** Candidates from the narrowest bucket of each alternative, then the exact predicate. */
   private filter(meshKey: string, alternatives: { namespaces?: readonly string[] | undefined; labels?: Readonly<Record<string, string>> | undefined }[], predicate: (w: MeshWorkload) => boolean): readonly string[] {
-    const mesh = this.byMesh.get(meshKey);
+    const mesh = this.mesh(meshKey);
     if (!mesh) return [];
     const picked = new Set<MeshWorkload>();
     for (const alt of alternatives) {
       let candidates: readonly MeshWorkload[] = mesh.all;
-      if (alt.namespaces?.length) candidates = alt.namespaces.length === 1 ? (mesh.byNamespace.get(alt.namespaces[0]!) ?? NO_WORKLOADS) : alt.namespaces.flatMap((ns) => mesh.byNamespace.get(ns) ?? []);
+      if (alt.namespaces?.length) candidates = alt.namespaces.length === 1 ? mesh.inNamespace(alt.namespaces[0]!) : alt.namespaces.flatMap((ns) => mesh.inNamespace(ns));
       else if (alt.labels) {
         for (const k in alt.labels) {
-          const bucket = mesh.byLabel.get(k)?.get(alt.labels[k]!) ?? NO_WORKLOADS;
+          const bucket = mesh.withLabel(k, alt.labels[k]!);
           if (bucket.length < candidates.length) candidates = bucket;
         }
       }
