@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "scratch/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "scratch/**", "coverage/**", "bench/.build/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -14,6 +14,39 @@ class MeshWorkloads {
   private namespaces: Map<string, MeshWorkload[]> | undefined;
   /** label key → label value → workloads. */
   private labels: Map<string, Map<string, MeshWorkload[]>> | undefined;
+  /** namespace → service account → workloads. */
+  private serviceAccounts: Map<string, Map<string, MeshWorkload[]>> | undefined;
+  private readonly namespaceNames = new Map<string, readonly string[]>();
+  private clusterNames: ReadonlySet<string> | undefined;
+
+  /** The clusters this mesh's workloads run in. */
+  clusters(): ReadonlySet<string> {
+    return (this.clusterNames ??= new Set(this.all.map((w) => w.spec.kubernetes.controller.clusterName)));
+  }
+
+  /** The sorted names of one namespace's workloads, kept: many policies select a whole namespace. */
+  namesInNamespace(namespace: string): readonly string[] {
+    let names = this.namespaceNames.get(namespace);
+    if (!names) {
+      const list = this.inNamespace(namespace).map((w) => w.metadata.name);
+      this.namespaceNames.set(namespace, (names = Object.freeze(isSorted(list) ? list : list.sort(compareStrings))));
+    }
+    return names;
+  }
+
+  withServiceAccount(namespace: string, serviceAccount: string): readonly MeshWorkload[] {
+    if (!this.serviceAccounts) {
+      this.serviceAccounts = new Map();
+      for (const w of this.all) {
+        const k = w.spec.kubernetes;
+        if (k.serviceAccountName === undefined) continue;
+        let byName = this.serviceAccounts.get(k.controller.namespace);
+        if (!byName) this.serviceAccounts.set(k.controller.namespace, (byName = new Map()));
+        push(byName, k.serviceAccountName, w);
+      }
+    }
+    return this.serviceAccounts.get(namespace)?.get(serviceAccount) ?? NO_WORKLOADS;
+  }
 
   /** Every workload's name, sorted. */
   names(): readonly string[] {
@@ -77,27 +110,39 @@ export class WorkloadIndex {
   /** Names of the workloads of `meshKey` selected by a TrafficPolicy `sourceSelector` (empty = all of them). */
   selectedBySource(meshKey: string, selectors: readonly WorkloadSelector[] | undefined): readonly string[] {
     if (!selectors?.length || selectors.some((s) => !s.kubeWorkloadMatcher)) return this.mesh(meshKey)?.names() ?? [];
+    const only = selectors.length === 1 ? selectors[0]!.kubeWorkloadMatcher! : undefined;
+    if (only && only.namespaces?.length === 1 && !only.labels && this.coversMesh(meshKey, only.clusters)) return this.mesh(meshKey)?.namesInNamespace(only.namespaces[0]!) ?? [];
     return this.filter(meshKey, selectors.map((s) => ({ namespaces: s.kubeWorkloadMatcher?.namespaces, labels: s.kubeWorkloadMatcher?.labels })), (w) => workloadSelected(selectors, w));
   }
 
   /** Names of the workloads of `meshKey` whose identity an AccessPolicy `sourceSelector` selects (empty = all). */
   selectedByIdentity(meshKey: string, selectors: readonly IdentitySelector[] | undefined): readonly string[] {
     if (!selectors?.length || selectors.some((s) => !s.kubeIdentityMatcher && !s.kubeServiceAccountRefs)) return this.mesh(meshKey)?.names() ?? [];
-    const narrowing = selectors.flatMap((s) => [
+    const only = selectors.length === 1 && !selectors[0]!.kubeServiceAccountRefs?.serviceAccounts?.length ? selectors[0]!.kubeIdentityMatcher : undefined;
+    if (only && only.namespaces?.length === 1 && this.coversMesh(meshKey, only.clusters)) return this.mesh(meshKey)?.namesInNamespace(only.namespaces[0]!) ?? [];
+    const narrowing = selectors.flatMap((s): Alternative[] => [
       ...(s.kubeIdentityMatcher ? [{ namespaces: s.kubeIdentityMatcher.namespaces }] : []),
-      ...(s.kubeServiceAccountRefs?.serviceAccounts ?? []).map((sa) => ({ namespaces: sa.namespace !== undefined ? [sa.namespace] : undefined })),
+      ...(s.kubeServiceAccountRefs?.serviceAccounts ?? []).map((sa) => (sa.namespace !== undefined && sa.name !== undefined ? { serviceAccount: { namespace: sa.namespace, name: sa.name } } : { namespaces: sa.namespace !== undefined ? [sa.namespace] : undefined })),
     ]);
     return this.filter(meshKey, narrowing, (w) => identitySelected(selectors, w));
   }
 
+  /** True when a matcher's cluster list (empty = any) includes every cluster the mesh's workloads run in. */
+  private coversMesh(meshKey: string, clusters: readonly string[] | undefined): boolean {
+    if (!clusters?.length) return true;
+    const mesh = this.mesh(meshKey);
+    return !mesh || [...mesh.clusters()].every((c) => clusters.includes(c));
+  }
+
   /** Candidates from the narrowest bucket of each alternative, then the exact predicate. */
-  private filter(meshKey: string, alternatives: { namespaces?: readonly string[] | undefined; labels?: Readonly<Record<string, string>> | undefined }[], predicate: (w: MeshWorkload) => boolean): readonly string[] {
+  private filter(meshKey: string, alternatives: readonly Alternative[], predicate: (w: MeshWorkload) => boolean): readonly string[] {
     const mesh = this.mesh(meshKey);
     if (!mesh) return [];
     const picked = new Set<MeshWorkload>();
     for (const alt of alternatives) {
       let candidates: readonly MeshWorkload[] = mesh.all;
-      if (alt.namespaces?.length) candidates = alt.namespaces.length === 1 ? mesh.inNamespace(alt.namespaces[0]!) : alt.namespaces.flatMap((ns) => mesh.inNamespace(ns));
+      if (alt.serviceAccount) candidates = mesh.withServiceAccount(alt.serviceAccount.namespace, alt.serviceAccount.name);
+      else if (alt.namespaces?.length) candidates = alt.namespaces.length === 1 ? mesh.inNamespace(alt.namespaces[0]!) : alt.namespaces.flatMap((ns) => mesh.inNamespace(ns));
       else if (alt.labels) {
         for (const k in alt.labels) {
           const bucket = mesh.withLabel(k, alt.labels[k]!);
@@ -110,6 +155,13 @@ export class WorkloadIndex {
     for (const w of picked) names.push(w.metadata.name);
     return isSorted(names) ? names : names.sort(compareStrings);
   }
+}
+
+/** One alternative of a selector, narrowing the candidates the exact predicate then checks. */
+interface Alternative {
+  readonly namespaces?: readonly string[] | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly serviceAccount?: { readonly namespace: string; readonly name: string };
 }
 
 /** Buckets are sorted by name, so one bucket's picks usually need no sort. */
