@@ -9,7 +9,7 @@ import { DISCOVERY_API_VERSION, type KubernetesCluster, type Mesh, type MeshServ
 import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networking.js";
 import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
 import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
-import { refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
+import { comparePrecedence, refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
 import { meshServiceKey, policyKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
 import { StatusCollector } from "../resolve/status.js";
 import { resolveTraffic } from "../resolve/traffic.js";
@@ -119,6 +119,9 @@ type Emitted = readonly RenderedObject[] | { readonly cluster: string; readonly 
 
 const NOTHING_EMITTED: Emitted = Object.freeze([]);
 
+/** Contributor key of the per-VirtualMesh objects: between destinations (`1:`) and federated copies (`3:`). */
+const VIRTUAL_MESH_CONTRIBUTOR = "2:virtual-meshes";
+
 /** The traffic of a destination no TrafficPolicy selects (shared: resolved destinations are read-only). */
 const NO_TRAFFIC: ResolvedDestination["traffic"] = Object.freeze({ routes: Object.freeze([]), destinationActions: Object.freeze({}), applied: Object.freeze([]) });
 
@@ -138,16 +141,12 @@ function subjectOf(ref: PolicyRef): string {
   return `${ref.kind}/${policyKey(ref)}`;
 }
 
-function objectId(o: KubeObject): string {
-  return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
-}
-
 /**
- * `cluster\0objectId`, the key of an emitted identity. Template literals build V8 cons-string trees; reading a
- * character flattens the string, which halves what each of these long-lived keys costs.
+ * `cluster\0apiVersion/kind/namespace/name`, the key of an emitted identity. Template literals build V8 cons-string
+ * trees; reading a character flattens the string, which halves what each of these long-lived keys costs.
  */
-function tokenOf(cluster: string, id: string): string {
-  const token = `${cluster}\u0000${id}`;
+function tokenOf(cluster: string, o: KubeObject): string {
+  const token = `${cluster}\u0000${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
   token.charCodeAt(0);
   return token;
 }
@@ -282,8 +281,14 @@ export class TranslationEngine {
     this.renderVirtualMeshLevel();
     this.certificatePlan = this.planTrust(virtualMeshes);
 
-    for (const [, unit] of this.units) this.contribute(unit);
-    this.contributeVirtualMeshLevel();
+    // A full build assembles each identity once, after every contribution is in.
+    for (const [, unit] of this.units) {
+      const keys = this.contributorKeys(unit);
+      this.replaceContributions(keys.main, NOTHING_EMITTED, unit.objects);
+      this.replaceContributions(keys.copies, NOTHING_EMITTED, unit.copies);
+    }
+    this.replaceContributions(VIRTUAL_MESH_CONTRIBUTOR, NOTHING_EMITTED, this.vmObjects);
+    for (const token of this.slots.keys()) this.assemble(token);
     for (const c of [this.globalCollector, this.vmCollector, ...[...this.selections.values()].map((s) => s.collector), ...[...this.units.values()].map((u) => u.collector)]) this.attach(c);
     for (const subject of this.subjectCollectors.keys()) this.renderStatus(subject);
   }
@@ -367,9 +372,15 @@ export class TranslationEngine {
       this.units.delete(key);
       return;
     }
-    const policies = sortByPrecedence([...subjects].map((s) => this.policyOf(s)!));
-    const tps = policies.filter((p): p is TrafficPolicy => p.kind === "TrafficPolicy");
-    const aps = policies.filter((p): p is AccessPolicy => p.kind === "AccessPolicy");
+    const policies: AnyPolicy[] = [];
+    for (const s of subjects) policies.push(this.policyOf(s)!);
+    if (policies.length > 1) policies.sort(comparePrecedence);
+    const tps: TrafficPolicy[] = [];
+    const aps: AccessPolicy[] = [];
+    for (const p of policies) {
+      if (p.kind === "TrafficPolicy") tps.push(p);
+      else aps.push(p);
+    }
     const collector = new StatusCollector();
     const service = this.index.get(key)!;
     const mesh = this.meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
@@ -394,9 +405,12 @@ export class TranslationEngine {
           );
     for (const r of reports) collector.report(r.policy, key, r.state, r.message);
     const access: ResolvedAccessRule[] = [];
+    const accessRefs: PolicyRef[] = [];
     for (const ap of aps) {
-      const ref = refOf(ap);
-      const resolved = this.selections.get(subjectOf(ref))!.rule!;
+      const selection = this.selections.get(subjectOf(refOf(ap)))!;
+      const ref = selection.ref;
+      accessRefs.push(ref);
+      const resolved = selection.rule!;
       if (!resolved.rule) {
         for (const e of resolved.errors) collector.report(ref, key, "INVALID", e);
         continue;
@@ -405,7 +419,7 @@ export class TranslationEngine {
       if (unsupported.length > 0) for (const e of unsupported) collector.report(ref, key, "INVALID", e);
       else access.push(resolved.rule);
     }
-    const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: aps.map(refOf), referencedSubsets: [] };
+    const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: accessRefs, referencedSubsets: [] };
     const reported = collector.isEmpty() ? NO_REPORTS : collector;
     this.units.set(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
@@ -537,23 +551,23 @@ export class TranslationEngine {
   }
 
   private contributeVirtualMeshLevel(previous: RenderedObject[] = [], touched = new Set<string>()): Set<string> {
-    this.replaceContributions("2:virtual-meshes", previous, this.vmObjects, touched);
+    this.replaceContributions(VIRTUAL_MESH_CONTRIBUTOR, previous, this.vmObjects, touched);
     for (const t of touched) this.assemble(t);
     return touched;
   }
 
   /** Swaps one contributor's objects (removing what it no longer emits) without scanning other contributors. */
-  private replaceContributions(contributor: string, before: Emitted, after: Emitted, touched: Set<string>): void {
+  private replaceContributions(contributor: string, before: Emitted, after: Emitted, touched?: Set<string>): void {
     forEachEmitted(before, (cluster, object) => {
-      const token = tokenOf(cluster, objectId(object));
-      if (this.slots.get(token)?.remove(contributor)) touched.add(token);
+      const token = tokenOf(cluster, object);
+      if (this.slots.get(token)?.remove(contributor)) touched?.add(token);
     });
     forEachEmitted(after, (cluster, object) => {
-      const token = tokenOf(cluster, objectId(object));
+      const token = tokenOf(cluster, object);
       let slot = this.slots.get(token);
       if (!slot) this.slots.set(token, (slot = new Slot(cluster)));
       slot.add(contributor, object);
-      touched.add(token);
+      touched?.add(token);
     });
   }
 
@@ -790,7 +804,7 @@ function referencesOf(dest: ResolvedDestination): ReadonlyMap<string, Referenced
   return out.size > 0 ? out : NO_REFERENCES;
 }
 
-/** The inverse of `objectId`: `group/version/kind/namespace/name` or `version/kind/namespace/name`. */
+/** An object identity from the part of a slot key after the cluster: `group/version/kind/namespace/name` or `version/kind/namespace/name`. */
 function parseObjectId(id: string): ObjectId {
   const parts = id.split("/");
   const [apiVersion, kind, namespace, name] = parts.length === 5 ? [`${parts[0]}/${parts[1]}`, parts[2]!, parts[3]!, parts[4]!] : [parts[0]!, parts[1]!, parts[2]!, parts[3]!];

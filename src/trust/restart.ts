@@ -32,15 +32,20 @@ const CONTROLLERS_BY_MESH = new WeakMap<readonly MeshWorkload[], Map<string, Res
 function controllersOf(mesh: Mesh, workloads: readonly MeshWorkload[]): RestartTarget["controllers"] {
   let byMesh = CONTROLLERS_BY_MESH.get(workloads);
   if (!byMesh) {
-    const seen = new Map<string, Map<string, { kind: string; name: string; namespace: string }>>();
+    const keyed = new Map<string, [string, { kind: string; name: string; namespace: string }][]>();
     for (const w of workloads) {
       const key = `${w.spec.mesh.namespace}/${w.spec.mesh.name}`;
-      let m = seen.get(key);
-      if (!m) seen.set(key, (m = new Map()));
+      let list = keyed.get(key);
+      if (!list) keyed.set(key, (list = []));
       const c = w.spec.kubernetes.controller;
-      m.set(`${c.namespace}/${c.kind}/${c.name}`, { kind: c.kind, name: c.name, namespace: c.namespace });
+      list.push([`${c.namespace}/${c.kind}/${c.name}`, { kind: c.kind, name: c.name, namespace: c.namespace }]);
     }
-    byMesh = new Map([...seen].map(([k, m]) => [k, [...m.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v)]));
+    // Sorted by `namespace/kind/name` (each key built once), de-duplicated.
+    byMesh = new Map();
+    for (const [key, list] of keyed) {
+      list.sort(([a], [b]) => compareStrings(a, b));
+      byMesh.set(key, list.filter(([k], i) => i === 0 || k !== list[i - 1]![0]).map(([, c]) => c));
+    }
     CONTROLLERS_BY_MESH.set(workloads, byMesh);
   }
   return byMesh.get(keyOf(mesh)) ?? [];

@@ -55,8 +55,17 @@ function parsePath(p: string): PathPattern | undefined {
   return { kind: "exact", value: p };
 }
 
+/** Atoms per rule: a rule is resolved once per AccessPolicy and read for every server of every destination. */
+const ATOMS = new WeakMap<ResolvedAccessRule, Atom[] | null>();
+
 /** The (path × method) atoms of a rule, or undefined when it restricts neither. */
 function atomsOf(rule: ResolvedAccessRule): Atom[] | undefined {
+  let atoms = ATOMS.get(rule);
+  if (atoms === undefined) ATOMS.set(rule, (atoms = computeAtoms(rule) ?? null));
+  return atoms ?? undefined;
+}
+
+function computeAtoms(rule: ResolvedAccessRule): Atom[] | undefined {
   const paths = (rule.paths ?? []).includes("*") ? [] : (rule.paths ?? []).map(parsePath);
   const methods = rule.methods ?? [];
   if (paths.length === 0 && methods.length === 0) return undefined;
@@ -187,17 +196,18 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
   if (!flavour.authorizationPolicy) return { objects, reports };
 
   const svc = ctx.service.spec.kubeService.ref.name;
+  const identities = new Map(dest.access.map((r) => [r, renderIdentities(r, ctx)]));
   const mtlsNames = new Map<ResolvedAccessRule, string>();
   const mtlsName = (rule: ResolvedAccessRule): string => {
     let name = mtlsNames.get(rule);
     if (name === undefined) {
       name = objectName([svc, rule.policy.name, rule.policy.namespace]);
       mtlsNames.set(rule, name);
-      objects.push(renderMeshTlsAuthentication(name, renderIdentities(rule, ctx), ctx, rule.policy));
+      objects.push(renderMeshTlsAuthentication(name, identities.get(rule)!, ctx, rule.policy));
     }
     return name;
   };
-  const rules = dest.access.filter((r) => renderIdentities(r, ctx).length > 0);
+  const rules = dest.access.filter((r) => identities.get(r)!.length > 0);
   /** One AuthorizationPolicy per target; on a policy's own route it shares the route's name. */
   const authorizeAll = (rule: ResolvedAccessRule, targets: readonly { kind: "Server" | "HTTPRoute"; name: string; own: boolean }[]): void => {
     for (const t of targets) {
