@@ -7,6 +7,9 @@ import type { HttpMatcher, TrafficPolicy } from "../model/networking.js";
 import { describeRef, refOf, type PolicyRef } from "./order.js";
 import type { ServiceIndex } from "./selectors.js";
 
+/** Every action, route-level first: the order fields are resolved in. */
+const ALL_ACTIONS: readonly ActionName[] = [...ROUTE_ACTIONS, ...DESTINATION_ACTIONS];
+
 /** A value together with the policy (and field) that set it: provenance as data. */
 export interface Provenanced<T> {
   readonly value: T;
@@ -134,7 +137,7 @@ export function resolveTraffic(
     const actions = policy.spec.policy ?? {};
     const resolvedActions: ResolvedPolicyActions = {};
     const errors: string[] = [];
-    for (const name of [...ROUTE_ACTIONS, ...DESTINATION_ACTIONS] as ActionName[]) {
+    for (const name of ALL_ACTIONS) {
       const value = actions[name];
       if (value === undefined) continue;
       const feature = TRAFFIC_FEATURES[name] as unknown as { resolve(v: unknown, ctx: unknown): { value: unknown } | { errors: readonly string[] } };
@@ -200,6 +203,7 @@ export function resolveTraffic(
 
 /** Suffixes `-1`, `-2`… where one group produced several routes, so every route name is unique. */
 function uniqueNames(routes: ResolvedRoute[]): ResolvedRoute[] {
+  if (routes.length < 2) return routes;
   const total = new Map<string, number>();
   for (const r of routes) total.set(r.name, (total.get(r.name) ?? 0) + 1);
   const seen = new Map<string, number>();

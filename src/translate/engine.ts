@@ -289,7 +289,10 @@ export class TranslationEngine {
     }
     this.replaceContributions(VIRTUAL_MESH_CONTRIBUTOR, NOTHING_EMITTED, this.vmObjects);
     for (const token of this.slots.keys()) this.assemble(token);
-    for (const c of [this.globalCollector, this.vmCollector, ...[...this.selections.values()].map((s) => s.collector), ...[...this.units.values()].map((u) => u.collector)]) this.attach(c);
+    this.attach(this.globalCollector);
+    this.attach(this.vmCollector);
+    for (const selection of this.selections.values()) this.attach(selection.collector);
+    for (const unit of this.units.values()) this.attach(unit.collector);
     for (const subject of this.subjectCollectors.keys()) this.renderStatus(subject);
   }
 
@@ -599,6 +602,7 @@ export class TranslationEngine {
   // ---- statuses --------------------------------------------------------------------------------------------------
 
   private attach(collector: StatusCollector): void {
+    if (collector.isEmpty()) return;
     for (const subject of collector.subjects()) {
       let set = this.subjectCollectors.get(subject);
       if (!set) this.subjectCollectors.set(subject, (set = new Set()));

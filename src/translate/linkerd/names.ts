@@ -1,18 +1,16 @@
 import { fnv1a32Hex } from "../../util/hash.js";
 
 const SUBDOMAIN_MAX = 253;
+/** Names made only of these need no lower-casing or replacing (the usual case). */
+const VALID_NAME_CHARS = /^[a-z0-9.-]*$/;
 
 /**
  * A DNS-1123 subdomain built from parts joined by `-` (`reviews-9080-allow-get`). Over-long names are cut and get
  * an 8-hex-digit hash of the full name, so they stay unique and deterministic.
  */
 export function objectName(parts: readonly (string | number)[], max = SUBDOMAIN_MAX): string {
-  const full = parts
-    .map((p) => String(p))
-    .filter((p) => p !== "")
-    .join("-")
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]/g, "-");
+  const joined = parts.filter((p) => p !== "").join("-");
+  const full = VALID_NAME_CHARS.test(joined) ? joined : joined.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
   if (full.length <= max) return full;
   const hash = fnv1a32Hex(full);
   return `${full.slice(0, max - hash.length - 1).replace(/[-.]+$/, "")}-${hash}`;
