@@ -250,7 +250,7 @@ class VirtualMeshState implements VirtualMeshDecisions {
 
   /** Services of a mesh that selectors federate to `client`. */
   selected(s: MeshService, client: Member): boolean {
-    const key = meshServiceKey(s);
+    const key = this.input.index.keyOf(s);
     return this.selectors === undefined || this.selectors.some((c) => (!c.services || c.services.has(key)) && (!c.meshes || c.meshes.has(client.key)));
   }
 
@@ -356,7 +356,7 @@ class VirtualMeshState implements VirtualMeshDecisions {
             statuses.report(ref, server.statusKey, "ACCEPTED", `not federated: ${problem}`);
             continue;
           }
-          this.exports.push({ key: meshServiceKey(s), service: s, server, client });
+          this.exports.push({ key: this.input.index.keyOf(s), service: s, server, client });
           const udp = server.type === "istio" ? s.spec.kubeService.ports.filter((p) => p.protocol === "UDP").map((p) => p.port) : [];
           if (udp.length > 0) statuses.report(ref, server.statusKey, "ACCEPTED", `note: UDP port${udp.length > 1 ? "s" : ""} ${udp.join(", ")} of ${meshServiceKey(s)} ${udp.length > 1 ? "are" : "is"} not federated: the east-west gateway passes mTLS over TCP only`);
         }

@@ -35,6 +35,8 @@ function sortKeyed(keyed: (readonly [string, MeshService])[]): MeshService[] {
 export class ServiceIndex {
   readonly all: readonly MeshService[];
   private readonly byKey = new Map<string, MeshService>();
+  /** Each service's key, built (and flattened) once: selection and every later stage look it up instead. */
+  private readonly keys = new Map<MeshService, string>();
   private readonly byCluster = new Map<string, MeshService[]>();
   /** Nested maps (cluster → namespace, label key → value): lookups on existing strings, no key built per service. */
   private readonly byNamespace = new Map<string, Map<string, MeshService[]>>();
@@ -42,7 +44,12 @@ export class ServiceIndex {
   private readonly clusterNames = new Set<string>();
 
   constructor(services: readonly MeshService[], clusters: Iterable<string> = []) {
-    const keyed = services.map((s) => [meshServiceKey(s), s] as const);
+    const keyed = services.map((s) => {
+      const key = meshServiceKey(s);
+      key.charCodeAt(0); // flattens the template literal's string tree once; the key lives as long as the index
+      this.keys.set(s, key);
+      return [key, s] as const;
+    });
     this.all = sortKeyed(keyed);
     for (const c of clusters) this.clusterNames.add(c);
     for (const [key, s] of keyed) {
@@ -64,6 +71,11 @@ export class ServiceIndex {
 
   get(key: string): MeshService | undefined {
     return this.byKey.get(key);
+  }
+
+  /** `name.namespace.cluster` of a service (the indexed string for indexed services). */
+  keyOf(s: MeshService): string {
+    return this.keys.get(s) ?? meshServiceKey(s);
   }
 
   hasCluster(cluster: string): boolean {
@@ -120,7 +132,7 @@ export function selectDestinations(selectors: readonly DestinationSelector[] | u
   const errors: string[] = [];
   for (const sel of selectors) {
     if (!sel.kubeServiceMatcher && !sel.kubeServiceRefs) return { services: index.all, errors: [] };
-    if (sel.kubeServiceMatcher) for (const s of index.match(sel.kubeServiceMatcher)) picked.set(meshServiceKey(s), s);
+    if (sel.kubeServiceMatcher) for (const s of index.match(sel.kubeServiceMatcher)) picked.set(index.keyOf(s), s);
     for (const ref of sel.kubeServiceRefs?.services ?? []) {
       const key = serviceKey(ref);
       const s = index.get(key);

@@ -10,7 +10,7 @@ import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networki
 import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
 import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
 import { comparePrecedence, refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
-import { meshServiceKey, policyKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
+import { policyKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
 import { StatusCollector } from "../resolve/status.js";
 import { resolveTraffic } from "../resolve/traffic.js";
 import { WorkloadIndex } from "../resolve/workloads.js";
@@ -316,11 +316,14 @@ export class TranslationEngine {
     for (const e of selected.errors) collector.policyError(ref, e);
     const meshKeys = new Set<string>();
     const services: string[] = [];
+    let lastMesh: MeshService["spec"]["mesh"] | undefined;
     for (const s of selected.services) {
-      const key = meshServiceKey(s);
+      const key = this.index.keyOf(s);
       services.push(key);
       collector.report(ref, key, "ACCEPTED");
-      meshKeys.add(`${s.spec.mesh.namespace}/${s.spec.mesh.name}`);
+      const mesh = s.spec.mesh;
+      if (!lastMesh || mesh.name !== lastMesh.name || mesh.namespace !== lastMesh.namespace) meshKeys.add(`${mesh.namespace}/${mesh.name}`);
+      lastMesh = mesh;
       let set = this.policiesOfDest.get(key);
       if (!set) this.policiesOfDest.set(key, (set = new Set()));
       set.add(subject);
