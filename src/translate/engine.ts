@@ -7,7 +7,7 @@ import { validateVirtualMeshes } from "../federation/validate.js";
 import type { KubeObject } from "../model/common.js";
 import { DISCOVERY_API_VERSION, type KubernetesCluster, type Mesh, type MeshService } from "../model/discovery.js";
 import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networking.js";
-import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
+import type { ApprovalState, PolicyStatus, VirtualMeshStatus } from "../model/status.js";
 import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
 import { comparePrecedence, refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
 import { policyKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
@@ -217,6 +217,9 @@ export class TranslationEngine {
   private virtualMeshOf = new Map<string, VirtualMesh>();
   private federation!: FederationDecisions;
   private peersCache = new Map<Mesh, Mesh[]>();
+  private virtualMeshCache = new Map<Mesh, VirtualMesh | undefined>();
+  /** One closure for every destination context. */
+  private readonly referencedSubsetsOf = (serviceKey: string): readonly ReferencedSubset[] => this.referenced.get(serviceKey) ?? [];
   private globalCollector = new StatusCollector();
   private vmCollector = new StatusCollector();
   private vmObjects: RenderedObject[] = [];
@@ -258,6 +261,7 @@ export class TranslationEngine {
     this.index = new ServiceIndex(d.services, this.clusters.keys());
     this.workloadIndex = new WorkloadIndex(d.workloads);
     this.peersCache = new Map();
+    this.virtualMeshCache = new Map();
     this.selections.clear();
     this.policiesOfDest.clear();
     this.units.clear();
@@ -350,7 +354,8 @@ export class TranslationEngine {
 
   private contextFor(service: MeshService, mesh: Mesh, key: string): DestinationContext {
     const clusterName = service.spec.kubeService.ref.clusterName;
-    const vm = this.virtualMeshOf.get(meshKeyOf(mesh));
+    let vm = this.virtualMeshCache.get(mesh);
+    if (vm === undefined && !this.virtualMeshCache.has(mesh)) this.virtualMeshCache.set(mesh, (vm = this.virtualMeshOf.get(meshKeyOf(mesh))));
     return {
       key,
       service,
@@ -359,9 +364,9 @@ export class TranslationEngine {
       discovery: this.discovery,
       index: this.index,
       options: this.options,
-      ...(vm ? { virtualMesh: vm } : {}),
+      virtualMesh: vm,
       trustPeers: this.peersOf(mesh),
-      referencedSubsetsOf: (serviceKey) => this.referenced.get(serviceKey) ?? [],
+      referencedSubsetsOf: this.referencedSubsetsOf,
       federation: this.federation,
     };
   }
@@ -387,13 +392,14 @@ export class TranslationEngine {
       if (p.kind === "TrafficPolicy") tps.push(p);
       else aps.push(p);
     }
-    const collector = new StatusCollector();
+    let collector: StatusCollector | undefined; // made on the first report: most destinations have none
+    const report = (ref: PolicyRef, state: ApprovalState, message?: string): void => (collector ??= new StatusCollector()).report(ref, key, state, message);
     const service = this.index.get(key)!;
     const mesh = this.meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
     if (!mesh) {
       const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
-      for (const p of policies) collector.report(refOf(p), key, "INVALID", message);
-      this.units.set(key, { key, resolveCollector: collector, collector, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
+      for (const p of policies) report(refOf(p), "INVALID", message);
+      this.units.set(key, { key, resolveCollector: collector!, collector: collector!, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
       return;
     }
     const translator = MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"];
@@ -409,7 +415,7 @@ export class TranslationEngine {
             (policy, actions) => translator.checkTraffic(policy, actions, ctx),
             translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
           );
-    for (const r of reports) collector.report(r.policy, key, r.state, r.message);
+    for (const r of reports) report(r.policy, r.state, r.message);
     const access: ResolvedAccessRule[] = [];
     const accessRefs: PolicyRef[] = [];
     for (const ap of aps) {
@@ -418,15 +424,15 @@ export class TranslationEngine {
       accessRefs.push(ref);
       const resolved = selection.rule!;
       if (!resolved.rule) {
-        for (const e of resolved.errors) collector.report(ref, key, "INVALID", e);
+        for (const e of resolved.errors) report(ref, "INVALID", e);
         continue;
       }
       const unsupported = translator.checkAccess(ap, resolved.rule, ctx);
-      if (unsupported.length > 0) for (const e of unsupported) collector.report(ref, key, "INVALID", e);
+      if (unsupported.length > 0) for (const e of unsupported) report(ref, "INVALID", e);
       else access.push(resolved.rule);
     }
     const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: accessRefs, referencedSubsets: [] };
-    const reported = collector.isEmpty() ? NO_REPORTS : collector;
+    const reported = collector ?? NO_REPORTS;
     this.units.set(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
 
