@@ -101,6 +101,17 @@ describe("TranslationSession", () => {
     );
   });
 
+  it("keeps a destination's subsets when its last policy goes but another destination's routes still shift to them", () => {
+    const ap = accessPolicy("p", { destinationSelector: [{ kubeServiceRefs: { services: [ref("ratings", "shop", "east")] } }], sourceSelector: [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: "frontend", namespace: "shop", clusterName: "east" }] } }] });
+    const shift = trafficPolicy("a", { destinationSelector: [{ kubeServiceRefs: { services: [ref("reviews", "shop", "east")] } }], policy: { trafficShift: { destinations: [shiftTo("ratings", "v1"), shiftTo("ratings", "v2")] } } });
+    const session = new TranslationSession({ discovery: estate, accessPolicies: [ap] });
+    session.apply({ upsert: [shift] });
+    const delta = session.apply({ remove: [refOf(ap)] });
+    expect(render(session.result())).toBe(render(translate({ discovery: estate, trafficPolicies: [shift] })));
+    expect(session.result().clusters.east!.map((o) => `${o.kind}/${o.metadata.name}`)).toContain("DestinationRule/ratings");
+    expect(delta.clusters.east!.removed.map((o) => `${o.kind}/${o.name}`)).toEqual(["AuthorizationPolicy/ratings"]);
+  });
+
   it("returns only what changed, and recomputes only the destinations a policy edit can affect", () => {
     const tpA = trafficPolicy("a", { destinationSelector: [{ kubeServiceRefs: { services: [ref("reviews", "shop", "east")] } }], policy: { requestTimeout: "1s" } });
     const tpB = trafficPolicy("b", { destinationSelector: [{ kubeServiceRefs: { services: [ref("ratings", "shop", "east")] } }], policy: { requestTimeout: "1s" } });

@@ -55,7 +55,7 @@ export class StatusCollector {
 
   /** Current state for a destination (ACCEPTED when nothing was reported). */
   stateFor(ref: PolicyRef, destinationKey: string): ApprovalState {
-    return this.entry(ref).destinations.get(destinationKey)?.state ?? "ACCEPTED";
+    return this.entries.get(`${ref.kind}/${policyKey(ref)}`)?.destinations.get(destinationKey)?.state ?? "ACCEPTED";
   }
 
   /** Adds affected workloads; `sortedNames` must be sorted and free of duplicates. */

@@ -381,6 +381,7 @@ export class TranslationEngine {
     if (!subjects || subjects.size === 0) {
       this.policiesOfDest.delete(key);
       this.units.delete(key);
+      this.ensureTargetUnit(key); // still a target of other destinations' routes: its subsets stay defined
       return;
     }
     const policies: AnyPolicy[] = [];
