@@ -97,7 +97,7 @@ describe("TranslationSession", () => {
           for (const [cl, objs] of Object.entries(full.clusters)) for (const o of objs) expect(replica.get(cl)!.get(idOf(o))).toBe(toCanonicalJson(o));
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 500 },
     );
   });
 
