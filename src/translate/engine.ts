@@ -216,6 +216,8 @@ export class TranslationEngine {
   // Derived from discovery and VirtualMeshes (rebuilt by a full build).
   private clusters = new Map<string, KubernetesCluster>();
   private meshes = new Map<string, Mesh>();
+  /** namespace → name → mesh: a service's mesh found without building its key. */
+  private meshesByRef = new Map<string, Map<string, Mesh>>();
   private index!: ServiceIndex;
   private workloadIndex!: WorkloadIndex;
   private virtualMeshOf = new Map<string, VirtualMesh>();
@@ -262,6 +264,13 @@ export class TranslationEngine {
     const d = this.discovery;
     this.clusters = new Map(d.clusters.map((c) => [c.metadata.name, c]));
     this.meshes = new Map(d.meshes.map((m) => [meshKeyOf(m), m]));
+    this.meshesByRef = new Map();
+    for (const m of d.meshes) {
+      const ns = m.metadata.namespace ?? "";
+      let byName = this.meshesByRef.get(ns);
+      if (!byName) this.meshesByRef.set(ns, (byName = new Map()));
+      byName.set(m.metadata.name, m);
+    }
     this.index = new ServiceIndex(d.services, this.clusters.keys());
     this.workloadIndex = new WorkloadIndex(d.workloads);
     this.peersCache = new Map();
@@ -375,6 +384,10 @@ export class TranslationEngine {
     };
   }
 
+  private meshOf(service: MeshService): Mesh | undefined {
+    return this.meshesByRef.get(service.spec.mesh.namespace)?.get(service.spec.mesh.name);
+  }
+
   private clusterOf(name: string): KubernetesCluster {
     return this.clusters.get(name) ?? defaultCluster(name, this.discovery.managementNamespace);
   }
@@ -388,22 +401,23 @@ export class TranslationEngine {
       this.ensureTargetUnit(key); // still a target of other destinations' routes: its subsets stay defined
       return;
     }
-    const policies: AnyPolicy[] = [];
-    for (const s of subjects) policies.push(this.policyOf(s)!);
-    if (policies.length > 1) policies.sort(comparePrecedence);
+    // Policies with their subjects, in precedence order: the subject finds an AccessPolicy's selection.
+    const policies: { policy: AnyPolicy; subject: string }[] = [];
+    for (const subject of subjects) policies.push({ policy: this.policyOf(subject)!, subject });
+    if (policies.length > 1) policies.sort((a, b) => comparePrecedence(a.policy, b.policy));
     const tps: TrafficPolicy[] = [];
-    const aps: AccessPolicy[] = [];
+    const aps: { policy: AccessPolicy; subject: string }[] = [];
     for (const p of policies) {
-      if (p.kind === "TrafficPolicy") tps.push(p);
-      else aps.push(p);
+      if (p.policy.kind === "TrafficPolicy") tps.push(p.policy);
+      else aps.push(p as { policy: AccessPolicy; subject: string });
     }
     let collector: StatusCollector | undefined; // made on the first report: most destinations have none
     const report = (ref: PolicyRef, state: ApprovalState, message?: string): void => (collector ??= new StatusCollector()).report(ref, key, state, message);
     const service = this.index.get(key)!;
-    const mesh = this.meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
+    const mesh = this.meshOf(service);
     if (!mesh) {
       const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
-      for (const p of policies) report(refOf(p), "INVALID", message);
+      for (const p of policies) report(refOf(p.policy), "INVALID", message);
       this.units.set(key, { key, resolveCollector: collector!, collector: collector!, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
       return;
     }
@@ -423,8 +437,8 @@ export class TranslationEngine {
     for (const r of reports) report(r.policy, r.state, r.message);
     const access: ResolvedAccessRule[] = [];
     const accessRefs: PolicyRef[] = [];
-    for (const ap of aps) {
-      const selection = this.selections.get(subjectOf(refOf(ap)))!;
+    for (const { policy: ap, subject } of aps) {
+      const selection = this.selections.get(subject)!;
       const ref = selection.ref;
       accessRefs.push(ref);
       const resolved = selection.rule!;
@@ -445,7 +459,7 @@ export class TranslationEngine {
   private ensureTargetUnit(key: string): void {
     if (this.units.has(key) || !(this.referenced.get(key)?.length)) return;
     const service = this.index.get(key);
-    const mesh = service && this.meshes.get(`${service.spec.mesh.namespace}/${service.spec.mesh.name}`);
+    const mesh = service && this.meshOf(service);
     if (!service || !mesh) return;
     const dest: ResolvedDestination = { key, service, mesh, traffic: NO_TRAFFIC, access: [], accessPolicies: [], referencedSubsets: [] };
     this.units.set(key, { key, translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: NO_REPORTS, collector: NO_REPORTS, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
