@@ -30,9 +30,16 @@ function sortedUnique(items: Iterable<string>): string[] {
   return [...new Set(items)].sort(compareStrings);
 }
 
+/** Trust domains per trust-peer list and cluster: the peer list is shared by every destination of a mesh. */
+const TRUST_DOMAINS = new WeakMap<readonly Mesh[], Map<string | undefined, readonly string[]>>();
+
 /** Trust domains of the trusted Istio meshes on `cluster` (any cluster when undefined), sorted. */
-function trustDomains(ctx: DestinationContext, cluster?: string): string[] {
-  return sortedUnique(istioPeers(ctx, cluster).flatMap((m) => istioTrustDomain(m) ?? []));
+function trustDomains(ctx: DestinationContext, cluster?: string): readonly string[] {
+  let byCluster = TRUST_DOMAINS.get(ctx.trustPeers);
+  if (!byCluster) TRUST_DOMAINS.set(ctx.trustPeers, (byCluster = new Map()));
+  let domains = byCluster.get(cluster);
+  if (!domains) byCluster.set(cluster, (domains = sortedUnique(istioPeers(ctx, cluster).flatMap((m) => istioTrustDomain(m) ?? []))));
+  return domains;
 }
 
 
