@@ -110,8 +110,9 @@ export class StatusCollector {
   static renderSubject(subject: string, collectors: readonly StatusCollector[]): PolicyStatus | VirtualMeshStatus | undefined {
     const parts = collectors.map((c) => c.entries.get(subject)).filter((e): e is Entry => e !== undefined);
     if (parts.length === 0) return undefined;
-    const merged: Entry = { destinations: new Map(), workloads: [] };
-    for (const e of parts) {
+    // One part (most subjects: only their selection reported) renders as is; several are merged into a new entry.
+    const merged: Entry = parts.length === 1 ? parts[0]! : { destinations: new Map(), workloads: [] };
+    for (const e of parts.length === 1 ? [] : parts) {
       if (e.generation !== undefined) merged.generation = e.generation;
       for (const m of e.errors ?? []) (merged.errors ??= new Set()).add(m);
       for (const [k, d] of e.destinations) {
