@@ -246,6 +246,8 @@ export class TranslationEngine {
   private readonly objectDiagnostics = new Map<string, Diagnostic>();
   private readonly subjectCollectors = new Map<string, Set<StatusCollector>>();
   private readonly statusCache = new Map<string, PolicyStatus | VirtualMeshStatus>();
+  /** During an incremental apply: each unit as it was before the apply replaced or removed it (undefined: absent). */
+  private unitsReplaced: Map<string, Unit | undefined> | undefined;
   /** During an incremental apply: each touched object's canonical JSON before the change (null: absent). */
   private recording: Map<string, string | null> | undefined;
 
@@ -392,12 +394,31 @@ export class TranslationEngine {
     return this.clusters.get(name) ?? defaultCluster(name, this.discovery.managementNamespace);
   }
 
+  private rememberUnit(key: string): void {
+    if (this.unitsReplaced && !this.unitsReplaced.has(key)) this.unitsReplaced.set(key, this.units.get(key));
+  }
+
+  private setUnit(key: string, unit: Unit): void {
+    this.rememberUnit(key);
+    this.units.set(key, unit);
+  }
+
+  private deleteUnit(key: string): void {
+    this.rememberUnit(key);
+    this.units.delete(key);
+  }
+
+  /** A unit as it was before the current apply (units are otherwise changed in place only when rendered). */
+  private unitBefore(key: string): Unit | undefined {
+    return this.unitsReplaced?.has(key) ? this.unitsReplaced.get(key) : this.units.get(key);
+  }
+
   /** Pass 1 for one destination: its policies in precedence order, resolved, checked and merged. */
   private resolveUnit(key: string): void {
     const subjects = this.policiesOfDest.get(key);
     if (!subjects || subjects.size === 0) {
       this.policiesOfDest.delete(key);
-      this.units.delete(key);
+      this.deleteUnit(key);
       this.ensureTargetUnit(key); // still a target of other destinations' routes: its subsets stay defined
       return;
     }
@@ -418,7 +439,7 @@ export class TranslationEngine {
     if (!mesh) {
       const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
       for (const p of policies) report(refOf(p.policy), "INVALID", message);
-      this.units.set(key, { key, resolveCollector: collector!, collector: collector!, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
+      this.setUnit(key, { key, resolveCollector: collector!, collector: collector!, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
       return;
     }
     const translator = MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"];
@@ -452,7 +473,7 @@ export class TranslationEngine {
     }
     const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: accessRefs, referencedSubsets: [] };
     const reported = collector ?? NO_REPORTS;
-    this.units.set(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
+    this.setUnit(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
 
   /** A unit for a service no policy selects but whose subsets routes reference (its DestinationRule defines them). */
@@ -462,7 +483,7 @@ export class TranslationEngine {
     const mesh = service && this.meshOf(service);
     if (!service || !mesh) return;
     const dest: ResolvedDestination = { key, service, mesh, traffic: NO_TRAFFIC, access: [], accessPolicies: [], referencedSubsets: [] };
-    this.units.set(key, { key, translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: NO_REPORTS, collector: NO_REPORTS, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
+    this.setUnit(key, { key, translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: NO_REPORTS, collector: NO_REPORTS, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
 
   /**
@@ -497,7 +518,7 @@ export class TranslationEngine {
       if (next.length > 0) this.referenced.set(t, next);
       else this.referenced.delete(t);
       if (next.length > 0) this.ensureTargetUnit(t);
-      else if (!this.policiesOfDest.has(t) && this.units.has(t)) this.units.delete(t);
+      else if (!this.policiesOfDest.has(t) && this.units.has(t)) this.deleteUnit(t);
     }
     return changed;
   }
@@ -718,12 +739,12 @@ export class TranslationEngine {
       if (now) this.attach(now.collector);
     }
 
-    // Pass 1 for the affected destinations; remember what every unit referenced and emitted before.
-    const unitsBefore = new Map(this.units);
+    // Pass 1 for the affected destinations; units replaced or removed from here on are remembered as they were.
+    this.unitsReplaced = new Map();
     for (const key of [...affected].sort(compareStrings)) this.resolveUnit(key);
     const previousRefs = new Map<string, ReadonlyMap<string, ReferencedSubset[]>>();
     for (const key of affected) {
-      const before = unitsBefore.get(key);
+      const before = this.unitBefore(key);
       if (before) previousRefs.set(key, before.refsOut);
     }
     const changedTargets = this.refreshReferenced(affected, previousRefs);
@@ -734,7 +755,7 @@ export class TranslationEngine {
     const touchedObjects = new Set<string>();
     this.recording = new Map();
     for (const key of [...render].sort(compareStrings)) {
-      const before = unitsBefore.get(key);
+      const before = this.unitBefore(key);
       const beforeOutputs = before ? { objects: before.objects, copies: before.copies } : { objects: NOTHING_EMITTED, copies: NOTHING_EMITTED };
       const beforeCollector = before?.collector;
       if (beforeCollector) this.detach(beforeCollector, touchedStatuses);
@@ -767,6 +788,7 @@ export class TranslationEngine {
     }
     const recorded = this.recording;
     this.recording = undefined;
+    this.unitsReplaced = undefined;
     return this.delta(recorded, beforeStatuses, touchedStatuses, render.size, false);
   }
 
