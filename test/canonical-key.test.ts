@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalKey } from "../src/codec/canonical-key.js";
+import { canonicalKey, jsonEqual } from "../src/codec/canonical-key.js";
 import { toCanonicalJson } from "../src/codec/canonical.js";
 
 /** Rebuilds every object with its keys in reverse order: same value, different insertion order. */
@@ -31,5 +31,22 @@ describe("canonicalKey", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("jsonEqual agrees with comparing canonical keys", () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    const withHoles = fc.oneof(json, fc.dictionary(fc.string(), fc.oneof(json, fc.constant(undefined)), { maxKeys: 4 }), fc.array(fc.oneof(json, fc.constant(undefined)), { maxLength: 4 }));
+    fc.assert(
+      fc.property(withHoles, withHoles, (a, b) => {
+        expect(jsonEqual(a, reorder(a))).toBe(true);
+        expect(jsonEqual(a, b)).toBe(canonicalKey(a) === canonicalKey(b));
+        expect(jsonEqual(b, a)).toBe(jsonEqual(a, b));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(jsonEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(jsonEqual([undefined], [null])).toBe(true);
+    expect(jsonEqual({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(jsonEqual({}, [])).toBe(false);
   });
 });

@@ -25,3 +25,28 @@ export function canonicalKey(value: unknown): string {
   }
   return `${out}}`;
 }
+
+/**
+ * Structural equality of JSON-like values with the same meaning as comparing {@link canonicalKey}s (key order and
+ * `undefined` members ignored, an `undefined` list item equal to null), without serializing: it stops at the first
+ * difference and skips shared sub-values (a status's workload list is often the very same array).
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k of Object.keys(ra)) {
+    if (ra[k] === undefined) continue;
+    defined++;
+    if (!Object.prototype.hasOwnProperty.call(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
+  }
+  for (const k of Object.keys(rb)) if (rb[k] !== undefined) defined--;
+  return defined === 0;
+}

@@ -1,5 +1,5 @@
 import { compareObjects, compareStrings } from "../codec/canonical.js";
-import { canonicalKey } from "../codec/canonical-key.js";
+import { canonicalKey, jsonEqual } from "../codec/canonical-key.js";
 import type { Diagnostic, Discovery } from "../discovery/types.js";
 import { decideFederation, renderFederation, type FederationDecisions, type FederationPlan, type RenderedObject } from "../federation/index.js";
 import { renderFederatedCopies } from "../federation/copies.js";
@@ -248,8 +248,8 @@ export class TranslationEngine {
   private readonly statusCache = new Map<string, PolicyStatus | VirtualMeshStatus>();
   /** During an incremental apply: each unit as it was before the apply replaced or removed it (undefined: absent). */
   private unitsReplaced: Map<string, Unit | undefined> | undefined;
-  /** During an incremental apply: each touched object's canonical JSON before the change (null: absent). */
-  private recording: Map<string, string | null> | undefined;
+  /** During an incremental apply: each touched object before the change (null: absent). Emitted objects are never mutated. */
+  private recording: Map<string, KubeObject | null> | undefined;
 
   constructor(input: TranslateInput) {
     this.options = input.options ?? {};
@@ -514,7 +514,7 @@ export class TranslationEngine {
       }
       const next = [...unique.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v);
       const before = this.referenced.get(t) ?? [];
-      if (canonicalKey(before) !== canonicalKey(next)) changed.add(t);
+      if (!jsonEqual(before, next)) changed.add(t);
       if (next.length > 0) this.referenced.set(t, next);
       else this.referenced.delete(t);
       if (next.length > 0) this.ensureTargetUnit(t);
@@ -627,7 +627,7 @@ export class TranslationEngine {
   private assemble(token: string): void {
     const slot = this.slots.get(token);
     if (!slot) return;
-    if (this.recording && !this.recording.has(token)) this.recording.set(token, slot.final ? canonicalKey(slot.final) : null);
+    if (this.recording && !this.recording.has(token)) this.recording.set(token, slot.final ?? null);
     this.objectDiagnostics.delete(token);
     let final: KubeObject | undefined;
     const size = slot.size();
@@ -638,7 +638,7 @@ export class TranslationEngine {
           final = obj;
           continue;
         }
-        if (canonicalKey(final) === canonicalKey(obj)) continue;
+        if (jsonEqual(final, obj)) continue;
         const merged = mergeMetadataPatches(final, obj);
         if (merged) final = merged;
         else this.objectDiagnostics.set(token, { severity: "error", cluster: slot.cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
@@ -717,8 +717,8 @@ export class TranslationEngine {
     const vmChanged = [...(change.upsert ?? []), ...(change.remove ?? [])].some((x) => x.kind === "VirtualMesh");
     if (change.discovery || vmChanged) {
       const beforeStatuses = new Map(this.statusCache);
-      const before = new Map<string, string | null>();
-      for (const [token, slot] of this.slots) if (slot.final) before.set(token, canonicalKey(slot.final));
+      const before = new Map<string, KubeObject | null>();
+      for (const [token, slot] of this.slots) if (slot.final) before.set(token, slot.final);
       if (change.discovery) this.discovery = change.discovery;
       this.applyInputs(change);
       this.build();
@@ -810,14 +810,14 @@ export class TranslationEngine {
     return [...new Set(changed)];
   }
 
-  private delta(beforeObjects: ReadonlyMap<string, string | null>, beforeStatuses: ReadonlyMap<string, PolicyStatus | VirtualMeshStatus>, subjects: ReadonlySet<string>, destinations: number, full: boolean): TranslationDelta {
+  private delta(beforeObjects: ReadonlyMap<string, KubeObject | null>, beforeStatuses: ReadonlyMap<string, PolicyStatus | VirtualMeshStatus>, subjects: ReadonlySet<string>, destinations: number, full: boolean): TranslationDelta {
     const clusters: Record<string, { upserted: KubeObject[]; removed: ObjectId[] }> = {};
     const entry = (c: string) => (clusters[c] ??= { upserted: [], removed: [] });
     for (const token of [...beforeObjects.keys()].sort(compareStrings)) {
       const { cluster, id } = parseToken(token);
       const now = this.slots.get(token)?.final;
       const before = beforeObjects.get(token) ?? null;
-      if (now && canonicalKey(now) !== before) entry(cluster).upserted.push(now);
+      if (now && (before === null || !jsonEqual(now, before))) entry(cluster).upserted.push(now);
       else if (!now && before !== null) entry(cluster).removed.push(id);
     }
     for (const c of Object.keys(clusters)) if (clusters[c]!.upserted.length === 0 && clusters[c]!.removed.length === 0) delete clusters[c];
@@ -825,7 +825,7 @@ export class TranslationEngine {
     for (const subject of [...subjects].sort(compareStrings)) {
       const now = this.statusCache.get(subject) ?? null;
       const before = beforeStatuses.get(subject);
-      if (before !== undefined && now !== null && canonicalKey(before) === canonicalKey(now)) continue;
+      if (before !== undefined && now !== null && jsonEqual(before, now)) continue;
       if (before === undefined && now === null) continue;
       const [kind, key] = subject.split("/") as [string, string];
       if (kind === "TrafficPolicy") statuses.trafficPolicies[key] = now as PolicyStatus | null;
