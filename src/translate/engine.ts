@@ -292,11 +292,12 @@ export class TranslationEngine {
     this.virtualMeshOf = validateVirtualMeshes(virtualMeshes, this.meshes, this.globalCollector);
     this.federation = decideFederation({ virtualMeshes, virtualMeshOf: this.virtualMeshOf, meshes: this.meshes, index: this.index, statuses: this.globalCollector, allowCoexisting: this.options.allowCoexisting === true });
 
+    // Units are independent: the order they are resolved and rendered in cannot change the output (result() sorts).
     for (const key of [...this.traffic.keys(), ...this.access.keys()]) this.select(key);
-    const destinations = [...this.policiesOfDest.keys()].sort(compareStrings);
+    const destinations = [...this.policiesOfDest.keys()];
     for (const key of destinations) this.resolveUnit(key);
     this.refreshReferenced(destinations);
-    for (const key of [...this.units.keys()].sort(compareStrings)) this.renderUnit(key);
+    for (const key of [...this.units.keys()]) this.renderUnit(key);
     this.renderVirtualMeshLevel();
     this.certificatePlan = this.planTrust(virtualMeshes);
 
