@@ -1,4 +1,4 @@
-import { compareObjects, compareStrings } from "../codec/canonical.js";
+import { compareStrings } from "../codec/canonical.js";
 import { canonicalKey, jsonEqual } from "../codec/canonical-key.js";
 import type { Diagnostic, Discovery } from "../discovery/types.js";
 import { decideFederation, renderFederation, type FederationDecisions, type FederationPlan, type RenderedObject } from "../federation/index.js";
@@ -142,16 +142,18 @@ function subjectOf(ref: PolicyRef): string {
 }
 
 /**
- * `cluster\0apiVersion\0kind\0namespace\0name`, the key of an emitted identity. Joined, not a template literal: a
- * join builds one flat string, where template literals build cons-string trees that cost several times as much.
+ * `cluster\0kind\0namespace\0name\0apiVersion`, the key of an emitted identity. `\0` sorts below every other code
+ * unit, so keys sort like (cluster, kind, namespace, name, apiVersion): the order meshhub emits objects in. Joined, not
+ * a template literal: a join builds one flat string, where template literals build cons-string trees that cost
+ * several times as much.
  */
 function tokenOf(cluster: string, o: KubeObject): string {
-  return [cluster, o.apiVersion, o.kind, o.metadata.namespace ?? "", o.metadata.name].join("\u0000");
+  return [cluster, o.kind, o.metadata.namespace ?? "", o.metadata.name, o.apiVersion].join("\u0000");
 }
 
 /** The cluster and object identity a slot key names. */
 function parseToken(token: string): { cluster: string; id: ObjectId } {
-  const [cluster, apiVersion, kind, namespace, name] = token.split("\u0000") as [string, string, string, string, string];
+  const [cluster, kind, namespace, name, apiVersion] = token.split("\u0000") as [string, string, string, string, string];
   return { cluster, id: { apiVersion, kind, ...(namespace ? { namespace } : {}), name } };
 }
 
@@ -682,15 +684,13 @@ export class TranslationEngine {
 
   /** The full result, as {@link translate} returns it. */
   result(): TranslationResult {
-    const byCluster = new Map<string, KubeObject[]>();
-    for (const slot of this.slots.values()) {
-      if (!slot.final) continue;
-      const list = byCluster.get(slot.cluster);
-      if (list) list.push(slot.final);
-      else byCluster.set(slot.cluster, [slot.final]);
-    }
+    // Sorting the slot keys sorts by cluster, then as compareObjects does (apiVersion breaking ties): flat strings,
+    // no object reads per comparison.
     const clusters: Record<string, KubeObject[]> = {};
-    for (const name of [...byCluster.keys()].sort(compareStrings)) clusters[name] = byCluster.get(name)!.sort(compareObjects);
+    for (const token of [...this.slots.keys()].sort(compareStrings)) {
+      const slot = this.slots.get(token)!;
+      if (slot.final) (clusters[slot.cluster] ??= []).push(slot.final);
+    }
     const statuses = { trafficPolicies: {} as Record<string, PolicyStatus>, accessPolicies: {} as Record<string, PolicyStatus>, virtualMeshes: {} as Record<string, VirtualMeshStatus> };
     for (const subject of [...this.statusCache.keys()].sort(compareStrings)) {
       const [kind, key] = subject.split("/") as [string, string];
