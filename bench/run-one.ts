@@ -43,7 +43,7 @@ function editOf(estate: Pick<Estate, "trafficPolicies">, i: number): Estate["tra
 function measureTime(): Record<string, number> {
   // Warm-up: compile the hot paths (full and incremental) on a small estate first, so no size pays for the JIT.
   const warm = estateOf(1_000, 100, 100);
-  for (let i = 0; i < 3; i++) translate(inputOf(warm, discover(warm.snapshots)));
+  for (let i = 0; i < 10; i++) translate(inputOf(warm, discover(warm.snapshots)));
   const warmSession = new TranslationSession(inputOf(warm, discover(warm.snapshots)));
   for (let i = 0; i < EDITS; i++) warmSession.apply({ upsert: [editOf(warm, i)] });
 
