@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalKey, jsonEqual } from "../src/codec/canonical-key.js";
-import { toCanonicalJson } from "../src/codec/canonical.js";
+import { compareObjects, toCanonicalJson } from "../src/codec/canonical.js";
+import { translate } from "../src/translate/index.js";
+import { accessPolicy, discovery, linkerdMesh, service, trafficPolicy } from "./helpers/builders.js";
 
 /** Rebuilds every object with its keys in reverse order: same value, different insertion order. */
 function reorder(value: unknown): unknown {
@@ -48,5 +50,18 @@ describe("canonicalKey", () => {
     expect(jsonEqual([undefined], [null])).toBe(true);
     expect(jsonEqual({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
     expect(jsonEqual({}, [])).toBe(false);
+  });
+});
+
+describe("emit order", () => {
+  it("the engine's key order equals compareObjects, ties between API groups included", () => {
+    const west = linkerdMesh("west", { trustDomain: "west.mesh" });
+    const web = service(west, "web", "shop", { ports: [{ port: 80, name: "http" }] });
+    const result = translate({
+      discovery: discovery({ meshes: [west], services: [web] }),
+      trafficPolicies: [trafficPolicy("t", { destinationSelector: [{ kubeServiceRefs: { services: [{ name: "web", namespace: "shop", clusterName: "west" }] } }], policy: { requestTimeout: "2s" } })],
+      accessPolicies: [accessPolicy("a", { destinationSelector: [{ kubeServiceRefs: { services: [{ name: "web", namespace: "shop", clusterName: "west" }] } }], allowedMethods: ["GET"] })],
+    });
+    for (const objects of Object.values(result.clusters)) expect([...objects].sort(compareObjects)).toEqual(objects);
   });
 });

@@ -63,14 +63,18 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Sorts Kubernetes objects by (kind, namespace, name), the order meshhub emits them in. */
+/**
+ * Sorts Kubernetes objects by (kind, namespace, name, apiVersion), the order meshhub emits them in. apiVersion breaks
+ * the tie between same-named objects of one kind in two API groups (e.g. Linkerd's and the Gateway API's HTTPRoute).
+ */
 export function compareObjects(
-  a: { kind: string; metadata: { name: string; namespace?: string } },
-  b: { kind: string; metadata: { name: string; namespace?: string } },
+  a: { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string } },
+  b: { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string } },
 ): number {
   return (
     compareStrings(a.kind, b.kind) ||
     compareStrings(a.metadata.namespace ?? "", b.metadata.namespace ?? "") ||
-    compareStrings(a.metadata.name, b.metadata.name)
+    compareStrings(a.metadata.name, b.metadata.name) ||
+    compareStrings(a.apiVersion ?? "", b.apiVersion ?? "")
   );
 }

@@ -684,8 +684,7 @@ export class TranslationEngine {
 
   /** The full result, as {@link translate} returns it. */
   result(): TranslationResult {
-    // Sorting the slot keys sorts by cluster, then as compareObjects does (apiVersion breaking ties): flat strings,
-    // no object reads per comparison.
+    // Sorting the slot keys sorts by cluster, then exactly as compareObjects does: flat strings, no object reads.
     const clusters: Record<string, KubeObject[]> = {};
     for (const token of [...this.slots.keys()].sort(compareStrings)) {
       const slot = this.slots.get(token)!;
