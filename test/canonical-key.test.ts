@@ -62,6 +62,8 @@ describe("emit order", () => {
       trafficPolicies: [trafficPolicy("t", { destinationSelector: [{ kubeServiceRefs: { services: [{ name: "web", namespace: "shop", clusterName: "west" }] } }], policy: { requestTimeout: "2s" } })],
       accessPolicies: [accessPolicy("a", { destinationSelector: [{ kubeServiceRefs: { services: [{ name: "web", namespace: "shop", clusterName: "west" }] } }], allowedMethods: ["GET"] })],
     });
+    const routeApis = new Set(Object.values(result.clusters).flat().filter((o) => o.kind === "HTTPRoute").map((o) => o.apiVersion));
+    expect(routeApis.size).toBe(2); // one kind in two API groups: the case where the engine interleaves
     for (const objects of Object.values(result.clusters)) expect([...objects].sort(compareObjects)).toEqual(objects);
   });
 });

@@ -70,4 +70,22 @@ describe("ServiceIndex", () => {
       { numRuns: 300 },
     );
   });
+
+  it("finds services by exact pod selector as a scan does", () => {
+    const withSelectors = fc.uniqueArray(fc.record({ mesh: fc.nat(1), name: fc.constantFrom(...names), ns: fc.constantFrom(...namespaces), selector: labelsArb }), { selector: (s) => `${s.mesh}/${s.ns}/${s.name}`, maxLength: 20 }).map((ss) =>
+      ss.map((s) => service(meshes[s.mesh]!, s.name, s.ns, { selector: s.selector })),
+    );
+    fc.assert(
+      fc.property(withSelectors, fc.constantFrom("east", "west"), fc.constantFrom(...namespaces), labelsArb, (ss, cluster, ns, selector) => {
+        const index = new ServiceIndex(ss);
+        const same = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
+        const scan = ss
+          .filter((s) => s.spec.kubeService.ref.clusterName === cluster && s.spec.kubeService.ref.namespace === ns && same(s.spec.kubeService.workloadSelectorLabels, selector))
+          .map((s) => s.spec.kubeService.ref.name)
+          .sort(compareStrings);
+        expect(index.selectingExactly(cluster, ns, selector).map((s) => s.spec.kubeService.ref.name)).toEqual(scan);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { compareStrings } from "../codec/canonical.js";
+import { canonicalKey } from "../codec/canonical-key.js";
 import type { MeshService, MeshWorkload } from "../model/discovery.js";
 import type { DestinationSelector, IdentitySelector, WorkloadSelector } from "../model/networking.js";
 
@@ -42,6 +43,8 @@ export class ServiceIndex {
   private readonly byNamespace = new Map<string, Map<string, MeshService[]>>();
   private readonly byLabel = new Map<string, Map<string, MeshService[]>>();
   private readonly clusterNames = new Set<string>();
+  /** cluster → namespace → pod selector (canonical key) → services by name; built per namespace on first use. */
+  private readonly bySelector = new Map<string, Map<string, Map<string, MeshService[]>>>();
 
   constructor(services: readonly MeshService[], clusters: Iterable<string> = []) {
     const keyed = services.map((s) => {
@@ -80,6 +83,19 @@ export class ServiceIndex {
 
   hasCluster(cluster: string): boolean {
     return this.clusterNames.has(cluster);
+  }
+
+  /** Services of one cluster and namespace whose pod selector is exactly `selector`, sorted by name. */
+  selectingExactly(cluster: string, namespace: string, selector: Readonly<Record<string, string>>): readonly MeshService[] {
+    let namespaces = this.bySelector.get(cluster);
+    if (!namespaces) this.bySelector.set(cluster, (namespaces = new Map()));
+    let selectors = namespaces.get(namespace);
+    if (!selectors) {
+      namespaces.set(namespace, (selectors = new Map()));
+      const inNamespace = [...(this.byNamespace.get(cluster)?.get(namespace) ?? [])].sort((a, b) => compareStrings(a.spec.kubeService.ref.name, b.spec.kubeService.ref.name));
+      for (const s of inNamespace) push(selectors, canonicalKey(s.spec.kubeService.workloadSelectorLabels), s);
+    }
+    return selectors.get(canonicalKey(selector)) ?? [];
   }
 
   /** Services matching a `kubeServiceMatcher`-like filter (omitted parts are wildcards), in no particular order. */

@@ -18,6 +18,7 @@ import { planCertificates } from "../trust/plan.js";
 import type { CertificatePlan } from "../trust/types.js";
 import { mergeMetadataPatches } from "./linkerd/service-patch.js";
 import { MESH_TRANSLATORS } from "./registry.js";
+import { compareSlots, SlotTable, type ObjectId, type Slot } from "./slots.js";
 import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
 
 /** Input of a translation: discovery plus the meshhub resources to realise. */
@@ -55,13 +56,7 @@ export interface TranslationResult {
   readonly resolved: readonly ResolvedDestination[];
 }
 
-/** Identity of an emitted object inside one cluster. */
-export interface ObjectId {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-}
+export type { ObjectId };
 
 /** A change to the inputs of a {@link TranslationSession}. */
 export interface TranslationChange {
@@ -88,6 +83,13 @@ export interface TranslationDelta {
 }
 
 type AnyPolicy = TrafficPolicy | AccessPolicy;
+
+/** One identity's object before and after a change (null / undefined: absent). */
+interface ObjectChange {
+  readonly slot: Slot;
+  readonly before: KubeObject | null;
+  readonly now: KubeObject | undefined;
+}
 
 interface Selection {
   readonly ref: PolicyRef;
@@ -141,62 +143,6 @@ function subjectOf(ref: PolicyRef): string {
   return `${ref.kind}/${policyKey(ref)}`;
 }
 
-/**
- * `cluster\0kind\0namespace\0name\0apiVersion`, the key of an emitted identity. `\0` sorts below every other code
- * unit, so keys sort like (cluster, kind, namespace, name, apiVersion): the order meshhub emits objects in. Joined, not
- * a template literal: a join builds one flat string, where template literals build cons-string trees that cost
- * several times as much.
- */
-function tokenOf(cluster: string, o: KubeObject): string {
-  return [cluster, o.kind, o.metadata.namespace ?? "", o.metadata.name, o.apiVersion].join("\u0000");
-}
-
-/** The cluster and object identity a slot key names. */
-function parseToken(token: string): { cluster: string; id: ObjectId } {
-  const [cluster, kind, namespace, name, apiVersion] = token.split("\u0000") as [string, string, string, string, string];
-  return { cluster, id: { apiVersion, kind, ...(namespace ? { namespace } : {}), name } };
-}
-
-/**
- * One emitted identity in one cluster: its contributions by contributor, and the object assembled from them. Nearly
- * every identity has one contributor, held inline; a map is made only for a second one (a slot per emitted object).
- */
-class Slot {
-  contributor: string | undefined;
-  object: KubeObject | undefined;
-  more: Map<string, KubeObject> | undefined;
-  final: KubeObject | undefined;
-
-  constructor(readonly cluster: string) {}
-
-  /** Records a contribution; a contributor's first object for an identity is kept. */
-  add(contributor: string, object: KubeObject): void {
-    if (this.contributor === contributor || this.more?.has(contributor)) return;
-    if (this.contributor === undefined) {
-      this.contributor = contributor;
-      this.object = object;
-    } else (this.more ??= new Map()).set(contributor, object);
-  }
-
-  /** Drops a contributor's object; true when it had one. */
-  remove(contributor: string): boolean {
-    if (this.contributor !== contributor) return this.more?.delete(contributor) ?? false;
-    this.contributor = undefined;
-    this.object = undefined;
-    return true;
-  }
-
-  size(): number {
-    return (this.contributor !== undefined ? 1 : 0) + (this.more?.size ?? 0);
-  }
-
-  entries(): [string, KubeObject][] {
-    const out: [string, KubeObject][] = this.contributor !== undefined ? [[this.contributor, this.object!]] : [];
-    for (const e of this.more ?? []) out.push(e);
-    return out;
-  }
-}
-
 /** Default cluster record for a cluster that was discovered but not declared. */
 function defaultCluster(name: string, managementNamespace: string): KubernetesCluster {
   return { apiVersion: DISCOVERY_API_VERSION, kind: "KubernetesCluster", metadata: { name, namespace: managementNamespace }, spec: { clusterDomain: "cluster.local" } };
@@ -243,15 +189,18 @@ export class TranslationEngine {
   private readonly referenced = new Map<string, ReferencedSubset[]>();
 
   // Assembled outputs.
-  /** Per emitted identity (see `tokenOf`): who contributed what, and the object assembled from it. */
-  private readonly slots = new Map<string, Slot>();
-  private readonly objectDiagnostics = new Map<string, Diagnostic>();
+  /** Per emitted identity: who contributed what, and the object assembled from it. */
+  private readonly slots = new SlotTable();
+  private readonly objectDiagnostics = new Map<Slot, Diagnostic>();
   private readonly subjectCollectors = new Map<string, Set<StatusCollector>>();
   private readonly statusCache = new Map<string, PolicyStatus | VirtualMeshStatus>();
   /** During an incremental apply: each unit as it was before the apply replaced or removed it (undefined: absent). */
   private unitsReplaced: Map<string, Unit | undefined> | undefined;
-  /** During an incremental apply: each touched object before the change (null: absent). Emitted objects are never mutated. */
-  private recording: Map<string, KubeObject | null> | undefined;
+  /**
+   * During an incremental apply: each touched identity's object before the change (null: absent). Emitted objects are
+   * never mutated. Slots emptied meanwhile are kept until the delta is read, so an identity keeps one slot.
+   */
+  private recording: Map<Slot, KubeObject | null> | undefined;
 
   constructor(input: TranslateInput) {
     this.options = input.options ?? {};
@@ -310,7 +259,7 @@ export class TranslationEngine {
       this.replaceContributions(keys.copies, NOTHING_EMITTED, unit.copies);
     }
     this.replaceContributions(VIRTUAL_MESH_CONTRIBUTOR, NOTHING_EMITTED, this.vmObjects);
-    for (const token of this.slots.keys()) this.assemble(token);
+    for (const slot of this.slots) this.assemble(slot);
     this.attach(this.globalCollector);
     this.attach(this.vmCollector);
     for (const selection of this.selections.values()) this.attach(selection.collector);
@@ -597,7 +546,7 @@ export class TranslationEngine {
     return { main: `1:${unit.key}`, copies: `3:${unit.key}` };
   }
 
-  private contribute(unit: Unit, touched = new Set<string>(), previous?: { objects: Emitted; copies: Emitted }): Set<string> {
+  private contribute(unit: Unit, touched = new Set<Slot>(), previous?: { objects: Emitted; copies: Emitted }): Set<Slot> {
     const keys = this.contributorKeys(unit);
     this.replaceContributions(keys.main, previous?.objects ?? NOTHING_EMITTED, unit.objects, touched);
     this.replaceContributions(keys.copies, previous?.copies ?? NOTHING_EMITTED, unit.copies, touched);
@@ -605,33 +554,29 @@ export class TranslationEngine {
     return touched;
   }
 
-  private contributeVirtualMeshLevel(previous: RenderedObject[] = [], touched = new Set<string>()): Set<string> {
+  private contributeVirtualMeshLevel(previous: RenderedObject[] = [], touched = new Set<Slot>()): Set<Slot> {
     this.replaceContributions(VIRTUAL_MESH_CONTRIBUTOR, previous, this.vmObjects, touched);
     for (const t of touched) this.assemble(t);
     return touched;
   }
 
   /** Swaps one contributor's objects (removing what it no longer emits) without scanning other contributors. */
-  private replaceContributions(contributor: string, before: Emitted, after: Emitted, touched?: Set<string>): void {
+  private replaceContributions(contributor: string, before: Emitted, after: Emitted, touched?: Set<Slot>): void {
     forEachEmitted(before, (cluster, object) => {
-      const token = tokenOf(cluster, object);
-      if (this.slots.get(token)?.remove(contributor)) touched?.add(token);
+      const slot = this.slots.get(cluster, object);
+      if (slot?.remove(contributor)) touched?.add(slot);
     });
     forEachEmitted(after, (cluster, object) => {
-      const token = tokenOf(cluster, object);
-      let slot = this.slots.get(token);
-      if (!slot) this.slots.set(token, (slot = new Slot(cluster)));
+      const slot = this.slots.obtain(cluster, object);
       slot.add(contributor, object);
-      touched?.add(token);
+      touched?.add(slot);
     });
   }
 
   /** Folds the contributions to one object identity into the object emitted (patches merge; clashes keep the first). */
-  private assemble(token: string): void {
-    const slot = this.slots.get(token);
-    if (!slot) return;
-    if (this.recording && !this.recording.has(token)) this.recording.set(token, slot.final ?? null);
-    this.objectDiagnostics.delete(token);
+  private assemble(slot: Slot): void {
+    if (this.recording && !this.recording.has(slot)) this.recording.set(slot, slot.final ?? null);
+    this.objectDiagnostics.delete(slot);
     let final: KubeObject | undefined;
     const size = slot.size();
     if (size === 1) final = slot.object ?? slot.more!.values().next().value;
@@ -644,11 +589,11 @@ export class TranslationEngine {
         if (jsonEqual(final, obj)) continue;
         const merged = mergeMetadataPatches(final, obj);
         if (merged) final = merged;
-        else this.objectDiagnostics.set(token, { severity: "error", cluster: slot.cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
+        else this.objectDiagnostics.set(slot, { severity: "error", cluster: slot.cluster, kind: obj.kind, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}), name: obj.metadata.name, message: "two different objects with the same identity were produced; the first is kept" });
       }
     }
     slot.final = final;
-    if (size === 0) this.slots.delete(token);
+    if (size === 0 && !this.recording) this.slots.delete(slot);
   }
 
   // ---- statuses --------------------------------------------------------------------------------------------------
@@ -684,12 +629,9 @@ export class TranslationEngine {
 
   /** The full result, as {@link translate} returns it. */
   result(): TranslationResult {
-    // Sorting the slot keys sorts by cluster, then exactly as compareObjects does: flat strings, no object reads.
+    // Slots come sorted by cluster, then exactly as compareObjects orders objects.
     const clusters: Record<string, KubeObject[]> = {};
-    for (const token of [...this.slots.keys()].sort(compareStrings)) {
-      const slot = this.slots.get(token)!;
-      if (slot.final) (clusters[slot.cluster] ??= []).push(slot.final);
-    }
+    for (const slot of this.slots.sorted()) if (slot.final) (clusters[slot.cluster] ??= []).push(slot.final);
     const statuses = { trafficPolicies: {} as Record<string, PolicyStatus>, accessPolicies: {} as Record<string, PolicyStatus>, virtualMeshes: {} as Record<string, VirtualMeshStatus> };
     for (const subject of [...this.statusCache.keys()].sort(compareStrings)) {
       const [kind, key] = subject.split("/") as [string, string];
@@ -698,7 +640,7 @@ export class TranslationEngine {
       else if (kind === "AccessPolicy") statuses.accessPolicies[key] = status as PolicyStatus;
       else statuses.virtualMeshes[key] = status as VirtualMeshStatus;
     }
-    const objectDiagnostics = [...this.objectDiagnostics.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, d]) => d);
+    const objectDiagnostics = [...this.objectDiagnostics.entries()].sort(([a], [b]) => compareSlots(a, b)).map(([, d]) => d);
     return {
       discovery: this.discovery,
       clusters,
@@ -706,8 +648,18 @@ export class TranslationEngine {
       certificatePlan: this.certificatePlan,
       federation: this.federationPlan,
       diagnostics: [...this.discovery.diagnostics, ...objectDiagnostics, ...this.trustDiagnostics],
-      resolved: [...this.units.keys()].sort(compareStrings).flatMap((k) => (this.units.get(k)!.dest ? [this.units.get(k)!.dest!] : [])),
+      resolved: this.resolvedDestinations(),
     };
+  }
+
+  /** Every destination's resolved decisions, by key. */
+  private resolvedDestinations(): ResolvedDestination[] {
+    const out: ResolvedDestination[] = [];
+    for (const key of [...this.units.keys()].sort()) {
+      const dest = this.units.get(key)!.dest;
+      if (dest) out.push(dest);
+    }
+    return out;
   }
 
   // ---- incremental -----------------------------------------------------------------------------------------------
@@ -717,13 +669,20 @@ export class TranslationEngine {
     const vmChanged = [...(change.upsert ?? []), ...(change.remove ?? [])].some((x) => x.kind === "VirtualMesh");
     if (change.discovery || vmChanged) {
       const beforeStatuses = new Map(this.statusCache);
-      const before = new Map<string, KubeObject | null>();
-      for (const [token, slot] of this.slots) if (slot.final) before.set(token, slot.final);
+      // A build makes new slots: identities are matched across it by their token.
+      const before = new Map<string, Slot>();
+      for (const slot of this.slots) if (slot.final) before.set(slot.token(), slot);
       if (change.discovery) this.discovery = change.discovery;
       this.applyInputs(change);
       this.build();
-      for (const [token, slot] of this.slots) if (slot.final && !before.has(token)) before.set(token, null);
-      return this.delta(before, beforeStatuses, new Set([...beforeStatuses.keys(), ...this.statusCache.keys()]), this.units.size, true);
+      const changes: ObjectChange[] = [];
+      for (const slot of this.slots) {
+        const token = slot.token();
+        if (slot.final) changes.push({ slot, before: before.get(token)?.final ?? null, now: slot.final });
+        before.delete(token);
+      }
+      for (const old of before.values()) changes.push({ slot: old, before: old.final!, now: undefined });
+      return this.delta(changes, beforeStatuses, new Set([...beforeStatuses.keys(), ...this.statusCache.keys()]), this.units.size, true);
     }
 
     const changedSubjects = this.applyInputs(change);
@@ -752,7 +711,7 @@ export class TranslationEngine {
     // Pass 2 for them, for targets whose referenced subsets changed, and for units routing to those targets.
     const render = new Set<string>([...affected, ...changedTargets]);
     for (const t of changedTargets) for (const r of this.referrers.get(t) ?? []) render.add(r);
-    const touchedObjects = new Set<string>();
+    const touchedObjects = new Set<Slot>();
     this.recording = new Map();
     for (const key of [...render].sort(compareStrings)) {
       const before = this.unitBefore(key);
@@ -786,10 +745,14 @@ export class TranslationEngine {
       if (previous) beforeStatuses.set(subject, previous);
       this.renderStatus(subject);
     }
-    const recorded = this.recording;
+    const changes: ObjectChange[] = [];
+    for (const [slot, before] of this.recording) {
+      changes.push({ slot, before, now: slot.final });
+      if (slot.size() === 0) this.slots.delete(slot);
+    }
     this.recording = undefined;
     this.unitsReplaced = undefined;
-    return this.delta(recorded, beforeStatuses, touchedStatuses, render.size, false);
+    return this.delta(changes, beforeStatuses, touchedStatuses, render.size, false);
   }
 
   /** Records upserts and removals; returns the subjects of changed policies (VirtualMeshes are handled by a build). */
@@ -810,15 +773,12 @@ export class TranslationEngine {
     return [...new Set(changed)];
   }
 
-  private delta(beforeObjects: ReadonlyMap<string, KubeObject | null>, beforeStatuses: ReadonlyMap<string, PolicyStatus | VirtualMeshStatus>, subjects: ReadonlySet<string>, destinations: number, full: boolean): TranslationDelta {
+  private delta(changes: ObjectChange[], beforeStatuses: ReadonlyMap<string, PolicyStatus | VirtualMeshStatus>, subjects: ReadonlySet<string>, destinations: number, full: boolean): TranslationDelta {
     const clusters: Record<string, { upserted: KubeObject[]; removed: ObjectId[] }> = {};
     const entry = (c: string) => (clusters[c] ??= { upserted: [], removed: [] });
-    for (const token of [...beforeObjects.keys()].sort(compareStrings)) {
-      const { cluster, id } = parseToken(token);
-      const now = this.slots.get(token)?.final;
-      const before = beforeObjects.get(token) ?? null;
-      if (now && (before === null || !jsonEqual(now, before))) entry(cluster).upserted.push(now);
-      else if (!now && before !== null) entry(cluster).removed.push(id);
+    for (const { slot, before, now } of changes.sort((a, b) => compareSlots(a.slot, b.slot))) {
+      if (now && (before === null || !jsonEqual(now, before))) entry(slot.cluster).upserted.push(now);
+      else if (!now && before !== null) entry(slot.cluster).removed.push(slot.id());
     }
     for (const c of Object.keys(clusters)) if (clusters[c]!.upserted.length === 0 && clusters[c]!.removed.length === 0) delete clusters[c];
     const statuses = { trafficPolicies: {} as Record<string, PolicyStatus | null>, accessPolicies: {} as Record<string, PolicyStatus | null>, virtualMeshes: {} as Record<string, VirtualMeshStatus | null> };

@@ -44,10 +44,7 @@ export function perSubsetService(target: MeshService, subset: Readonly<Record<st
   const ref = target.spec.kubeService.ref;
   const want = { ...target.spec.kubeService.workloadSelectorLabels, ...subset };
   if (sameLabels(target.spec.kubeService.workloadSelectorLabels, want)) return target;
-  return ctx.index
-    .match({ clusters: [ref.clusterName], namespaces: [ref.namespace] })
-    .filter((s) => s !== target && sameLabels(s.spec.kubeService.workloadSelectorLabels, want))
-    .sort((a, b) => compareStrings(a.spec.kubeService.ref.name, b.spec.kubeService.ref.name))[0];
+  return ctx.index.selectingExactly(ref.clusterName, ref.namespace, want).find((s) => s !== target);
 }
 
 function meshKey(m: { name: string; namespace?: string }): string {

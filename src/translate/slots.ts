@@ -1,0 +1,167 @@
+/**
+ * Where the engine keeps what it emits: one {@link Slot} per object identity (cluster, kind, apiVersion, namespace,
+ * name), found through nested maps keyed by the object's own strings. No key string is built per object, and the
+ * emit order comes from sorting the few keys of each level rather than one long key per object.
+ */
+import type { KubeObject } from "../model/common.js";
+
+/** Identity of an emitted object inside one cluster. */
+export interface ObjectId {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/**
+ * One emitted identity in one cluster: its contributions by contributor, and the object assembled from them. Nearly
+ * every identity has one contributor, held inline; a map is made only for a second one (a slot per emitted object).
+ */
+export class Slot {
+  contributor: string | undefined;
+  object: KubeObject | undefined;
+  more: Map<string, KubeObject> | undefined;
+  final: KubeObject | undefined;
+
+  constructor(
+    readonly cluster: string,
+    readonly kind: string,
+    readonly apiVersion: string,
+    /** "" for cluster-scoped objects. */
+    readonly namespace: string,
+    readonly name: string,
+  ) {}
+
+  /** Records a contribution; a contributor's first object for an identity is kept. */
+  add(contributor: string, object: KubeObject): void {
+    if (this.contributor === contributor || this.more?.has(contributor)) return;
+    if (this.contributor === undefined) {
+      this.contributor = contributor;
+      this.object = object;
+    } else (this.more ??= new Map()).set(contributor, object);
+  }
+
+  /** Drops a contributor's object; true when it had one. */
+  remove(contributor: string): boolean {
+    if (this.contributor !== contributor) return this.more?.delete(contributor) ?? false;
+    this.contributor = undefined;
+    this.object = undefined;
+    return true;
+  }
+
+  size(): number {
+    return (this.contributor !== undefined ? 1 : 0) + (this.more?.size ?? 0);
+  }
+
+  entries(): [string, KubeObject][] {
+    const out: [string, KubeObject][] = this.contributor !== undefined ? [[this.contributor, this.object!]] : [];
+    for (const e of this.more ?? []) out.push(e);
+    return out;
+  }
+
+  id(): ObjectId {
+    return { apiVersion: this.apiVersion, kind: this.kind, ...(this.namespace ? { namespace: this.namespace } : {}), name: this.name };
+  }
+
+  /** `cluster\0kind\0namespace\0name\0apiVersion`: the identity as one string, for diffs across rebuilds. */
+  token(): string {
+    return [this.cluster, this.kind, this.namespace, this.name, this.apiVersion].join("\u0000");
+  }
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The emit order: (cluster, kind, namespace, name, apiVersion) by code unit, as `compareObjects` within a cluster. */
+export function compareSlots(a: Slot, b: Slot): number {
+  return byCodeUnit(a.cluster, b.cluster) || byCodeUnit(a.kind, b.kind) || byCodeUnit(a.namespace, b.namespace) || byCodeUnit(a.name, b.name) || byCodeUnit(a.apiVersion, b.apiVersion);
+}
+
+type Names = Map<string, Slot>;
+type Namespaces = Map<string, Names>;
+type Versions = Map<string, Namespaces>;
+type Kinds = Map<string, Versions>;
+
+function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
+}
+
+/** Keys in code-unit order (the default sort of strings compares code units, without a callback). */
+function sortedKeys(map: Map<string, unknown>): string[] {
+  const keys = [...map.keys()];
+  return keys.length > 1 ? keys.sort() : keys;
+}
+
+/** Every slot, by cluster → kind → apiVersion → namespace → name. */
+export class SlotTable {
+  private readonly clusters = new Map<string, Kinds>();
+
+  get(cluster: string, o: KubeObject): Slot | undefined {
+    return this.clusters.get(cluster)?.get(o.kind)?.get(o.apiVersion)?.get(o.metadata.namespace ?? "")?.get(o.metadata.name);
+  }
+
+  /** The slot of an identity, made when absent. */
+  obtain(cluster: string, o: KubeObject): Slot {
+    const namespace = o.metadata.namespace ?? "";
+    const kinds = child(this.clusters, cluster, (): Kinds => new Map());
+    const versions = child(kinds, o.kind, (): Versions => new Map());
+    const namespaces = child(versions, o.apiVersion, (): Namespaces => new Map());
+    const names = child(namespaces, namespace, (): Names => new Map());
+    return child(names, o.metadata.name, () => new Slot(cluster, o.kind, o.apiVersion, namespace, o.metadata.name));
+  }
+
+  /** Removes a slot, and the maps it leaves empty. */
+  delete(slot: Slot): void {
+    const kinds = this.clusters.get(slot.cluster);
+    const versions = kinds?.get(slot.kind);
+    const namespaces = versions?.get(slot.apiVersion);
+    const names = namespaces?.get(slot.namespace);
+    if (names?.get(slot.name) !== slot) return;
+    names.delete(slot.name);
+    if (names.size > 0) return;
+    namespaces!.delete(slot.namespace);
+    if (namespaces!.size > 0) return;
+    versions!.delete(slot.apiVersion);
+    if (versions!.size > 0) return;
+    kinds!.delete(slot.kind);
+    if (kinds!.size === 0) this.clusters.delete(slot.cluster);
+  }
+
+  clear(): void {
+    this.clusters.clear();
+  }
+
+  /** Every slot, in no particular order. */
+  *[Symbol.iterator](): IterableIterator<Slot> {
+    for (const kinds of this.clusters.values())
+      for (const versions of kinds.values())
+        for (const namespaces of versions.values()) for (const names of namespaces.values()) yield* names.values();
+  }
+
+  /** Every slot in emit order (see {@link compareSlots}). */
+  sorted(): Slot[] {
+    const out: Slot[] = [];
+    for (const cluster of sortedKeys(this.clusters)) {
+      const kinds = this.clusters.get(cluster)!;
+      for (const kind of sortedKeys(kinds)) {
+        const versions = kinds.get(kind)!;
+        const start = out.length;
+        for (const namespaces of versions.values()) {
+          for (const namespace of sortedKeys(namespaces)) {
+            const names = namespaces.get(namespace)!;
+            for (const name of sortedKeys(names)) out.push(names.get(name)!);
+          }
+        }
+        // One kind in two API groups (Linkerd's and the Gateway API's HTTPRoute): interleave by namespace and name.
+        if (versions.size > 1) {
+          const merged = out.slice(start).sort(compareSlots);
+          for (let i = 0; i < merged.length; i++) out[start + i] = merged[i]!;
+        }
+      }
+    }
+    return out;
+  }
+}
