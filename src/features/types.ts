@@ -62,11 +62,12 @@ export interface ResolvedActionValues {
   mtls: { readonly tlsMode: "DISABLE" | "SIMPLE" | "ISTIO_MUTUAL" };
 }
 
-/** What a feature may look at while resolving a value. */
+/**
+ * What a feature may look at while resolving a value. Not the destination: a policy's values resolve the same for
+ * every destination it selects, so they are resolved once per policy (mesh-specific checks see the destination).
+ */
 export interface FeatureContext {
   readonly index: ServiceIndex;
-  /** The destination being configured. */
-  readonly destination: MeshService;
   readonly policy: TrafficPolicy;
 }
 

@@ -22,7 +22,7 @@ import { federatedHostname, gatewaySubsetProblem } from "../translate/istio/host
 import { SubsetNames } from "../translate/istio/names.js";
 import { networkingApiVersion } from "../translate/istio/version.js";
 import { objectName } from "../translate/linkerd/names.js";
-import { DESTINATION_ANNOTATION, ownedMetadata, serviceFqdn } from "../translate/metadata.js";
+import { DESTINATION_ANNOTATION, destinationMetadata, ownedMetadata, serviceFqdn } from "../translate/metadata.js";
 import type { ReferencedSubset } from "../translate/types.js";
 import type { Export, Member, VirtualMeshDecisions } from "./decide.js";
 import { istioProtocol } from "./protocol.js";
@@ -138,7 +138,7 @@ function clientServiceEntry(d: VirtualMeshDecisions, e: Export, gw: MeshGateway,
     object: {
       apiVersion: networkingApiVersion(e.client.mesh),
       kind: "ServiceEntry",
-      metadata: ownedMetadata(host, istioNamespaceOf(e.client), [d.ref], { annotations: { [DESTINATION_ANNOTATION]: e.key } }),
+      metadata: destinationMetadata(host, istioNamespaceOf(e.client), [d.ref], e.key),
       spec: {
         hosts: [host],
         addresses: [federatedVirtualIp(ref.name, ref.namespace, ref.clusterName)],

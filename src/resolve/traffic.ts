@@ -1,7 +1,7 @@
 import { compareStrings, toCanonicalJson } from "../codec/canonical.js";
 import { canonicalKey } from "../codec/canonical-key.js";
 import { DESTINATION_ACTIONS, ROUTE_ACTIONS, TRAFFIC_FEATURES } from "../features/index.js";
-import type { ActionName, DestinationActionName, ResolvedActionValues, RouteActionName } from "../features/types.js";
+import type { ActionName, DestinationActionName, FeatureContext, ResolvedActionValues, RouteActionName } from "../features/types.js";
 import type { MeshService } from "../model/discovery.js";
 import type { HttpMatcher, TrafficPolicy } from "../model/networking.js";
 import { describeRef, refOf, type PolicyRef } from "./order.js";
@@ -110,6 +110,66 @@ function same(a: unknown, b: unknown): boolean {
   return canonicalKey(a) === canonicalKey(b);
 }
 
+/** Where a policy's routes go as seen from one cluster: its route sources and matchers, and their group key. */
+interface Placement {
+  readonly sources: (RouteSource | undefined)[];
+  readonly matchers: (HttpMatcher | undefined)[];
+  readonly groupKey: string;
+}
+
+/** What {@link resolveTraffic} knows of one policy before looking at any destination. */
+class PolicyFacts {
+  readonly ref: PolicyRef;
+  /** Its actions resolved against discovery; features do not depend on the destination. */
+  readonly actions: ResolvedPolicyActions = {};
+  readonly errors: string[] = [];
+  private readonly placements = new Map<string, Placement | "excluded">();
+
+  constructor(
+    private readonly policy: TrafficPolicy,
+    index: ServiceIndex,
+  ) {
+    this.ref = refOf(policy);
+    const actions = policy.spec.policy ?? {};
+    for (const name of ALL_ACTIONS) {
+      const value = actions[name];
+      if (value === undefined) continue;
+      const feature = TRAFFIC_FEATURES[name] as unknown as { resolve(v: unknown, ctx: FeatureContext): { value: unknown } | { errors: readonly string[] } };
+      const r = feature.resolve(value, { index, policy });
+      if ("errors" in r) this.errors.push(...r.errors);
+      else (this.actions as Record<string, unknown>)[name] = r.value;
+    }
+  }
+
+  placementIn(cluster: string): Placement | "excluded" {
+    let placed = this.placements.get(cluster);
+    if (placed === undefined) {
+      const sources = routeSources(this.policy, cluster);
+      const matchers = this.policy.spec.httpRequestMatchers?.length ? this.policy.spec.httpRequestMatchers : [undefined];
+      placed = sources === "excluded" ? sources : { sources, matchers, groupKey: canonicalKey({ sources, matchers }) };
+      this.placements.set(cluster, placed);
+    }
+    return placed;
+  }
+}
+
+/**
+ * The per-policy part of {@link resolveTraffic}, kept across the destinations of one translation: a policy's actions
+ * are resolved once, not once per destination it selects. Valid for one service index (one discovery); policies
+ * are keyed by object, so an edited policy (a new object) is resolved afresh.
+ */
+export class TrafficMemo {
+  private readonly facts = new WeakMap<TrafficPolicy, PolicyFacts>();
+
+  constructor(private readonly index: ServiceIndex) {}
+
+  factsOf(policy: TrafficPolicy): PolicyFacts {
+    let facts = this.facts.get(policy);
+    if (!facts) this.facts.set(policy, (facts = new PolicyFacts(policy, this.index)));
+    return facts;
+  }
+}
+
 /**
  * Resolves the TrafficPolicies that select one destination, as seen from `translationCluster` (the cluster whose
  * proxies will get the config). Policies are taken in precedence order; each is resolved against discovery, then
@@ -124,6 +184,7 @@ export function resolveTraffic(
   translationCluster: string,
   check?: SupportCheck,
   checkMerge?: MergeCheck,
+  memo: TrafficMemo = new TrafficMemo(index),
 ): { resolved: ResolvedTraffic; reports: TrafficReport[] } {
   const reports: TrafficReport[] = [];
   const groups = new Map<string, Group>();
@@ -131,29 +192,18 @@ export function resolveTraffic(
   const applied: PolicyRef[] = [];
 
   for (const policy of orderedPolicies) {
-    const ref = refOf(policy);
-    const sources = routeSources(policy, translationCluster);
-    if (sources === "excluded") continue;
-    const actions = policy.spec.policy ?? {};
-    const resolvedActions: ResolvedPolicyActions = {};
-    const errors: string[] = [];
-    for (const name of ALL_ACTIONS) {
-      const value = actions[name];
-      if (value === undefined) continue;
-      const feature = TRAFFIC_FEATURES[name] as unknown as { resolve(v: unknown, ctx: unknown): { value: unknown } | { errors: readonly string[] } };
-      const r = feature.resolve(value, { index, destination, policy });
-      if ("errors" in r) errors.push(...r.errors);
-      else (resolvedActions as Record<string, unknown>)[name] = r.value;
-    }
-    if (errors.length === 0 && check) errors.push(...check(policy, resolvedActions));
+    const facts = memo.factsOf(policy);
+    const placed = facts.placementIn(translationCluster);
+    if (placed === "excluded") continue;
+    const { ref, actions: resolvedActions } = facts;
+    const errors = facts.errors.length > 0 ? facts.errors : check ? check(policy, resolvedActions) : [];
     if (errors.length > 0) {
       for (const message of errors) reports.push({ policy: ref, state: "INVALID", message });
       continue;
     }
 
     // Conflicts are checked for the whole policy before anything is merged.
-    const matchers = policy.spec.httpRequestMatchers?.length ? policy.spec.httpRequestMatchers : [undefined];
-    const groupKey = canonicalKey({ sources, matchers });
+    const { sources, matchers, groupKey } = placed;
     const group = groups.get(groupKey);
     const conflicts: string[] = [];
     for (const name of ROUTE_ACTIONS) {

@@ -12,7 +12,7 @@ import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js
 import { comparePrecedence, refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
 import { policyKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
 import { StatusCollector } from "../resolve/status.js";
-import { resolveTraffic } from "../resolve/traffic.js";
+import { resolveTraffic, TrafficMemo } from "../resolve/traffic.js";
 import { WorkloadIndex } from "../resolve/workloads.js";
 import { planCertificates } from "../trust/plan.js";
 import type { CertificatePlan } from "../trust/types.js";
@@ -168,6 +168,7 @@ export class TranslationEngine {
   private meshesByRef = new Map<string, Map<string, Mesh>>();
   private index!: ServiceIndex;
   private workloadIndex!: WorkloadIndex;
+  private trafficMemo!: TrafficMemo;
   private virtualMeshOf = new Map<string, VirtualMesh>();
   private federation!: FederationDecisions;
   private peersCache = new Map<Mesh, Mesh[]>();
@@ -226,6 +227,7 @@ export class TranslationEngine {
     }
     this.index = new ServiceIndex(d.services, this.clusters.keys());
     this.workloadIndex = new WorkloadIndex(d.workloads);
+    this.trafficMemo = new TrafficMemo(this.index);
     this.peersCache = new Map();
     this.virtualMeshCache = new Map();
     this.selections.clear();
@@ -406,6 +408,7 @@ export class TranslationEngine {
             service.spec.kubeService.ref.clusterName,
             (policy, actions) => translator.checkTraffic(policy, actions, ctx),
             translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
+            this.trafficMemo,
           );
     for (const r of reports) report(r.policy, r.state, r.message);
     const access: ResolvedAccessRule[] = [];

@@ -27,10 +27,35 @@ export function ownedMetadata(
   sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[],
   extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
 ): { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> } {
-  const sourcesValue = sources.length === 1 ? sourceId(sources[0]!) : [...new Set(sources.map(sourceId))].sort(compareStrings).join(",");
-  const labels = extra.labels ? { ...extra.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } : { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
-  const annotations = extra.annotations ? { ...extra.annotations, [SOURCES_ANNOTATION]: sourcesValue } : { [SOURCES_ANNOTATION]: sourcesValue };
+  // Built in place, without spreads: this runs once per emitted object.
+  const labels: Record<string, string> = {};
+  if (extra.labels) for (const k of Object.keys(extra.labels)) labels[k] = extra.labels[k]!;
+  labels[MANAGED_BY_LABEL] = MANAGED_BY_VALUE;
+  const annotations: Record<string, string> = {};
+  if (extra.annotations) for (const k of Object.keys(extra.annotations)) annotations[k] = extra.annotations[k]!;
+  annotations[SOURCES_ANNOTATION] = sourcesValue(sources);
   return namespace !== undefined ? { name, namespace, labels, annotations } : { name, labels, annotations };
+}
+
+/** {@link ownedMetadata} of an object that configures one destination (`name.namespace.cluster`). */
+export function destinationMetadata(
+  name: string,
+  namespace: string,
+  sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[],
+  destination: string,
+  annotations?: Record<string, string>,
+): { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } {
+  const all: Record<string, string> = {};
+  if (annotations) for (const k of Object.keys(annotations)) all[k] = annotations[k]!;
+  all[DESTINATION_ANNOTATION] = destination;
+  all[SOURCES_ANNOTATION] = sourcesValue(sources);
+  const labels: Record<string, string> = {};
+  labels[MANAGED_BY_LABEL] = MANAGED_BY_VALUE;
+  return { name, namespace, labels, annotations: all };
+}
+
+function sourcesValue(sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[]): string {
+  return sources.length === 1 ? sourceId(sources[0]!) : [...new Set(sources.map(sourceId))].sort(compareStrings).join(",");
 }
 
 /** True when an object carries meshhub's owner label. */

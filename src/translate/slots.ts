@@ -83,12 +83,6 @@ type Namespaces = Map<string, Names>;
 type Versions = Map<string, Namespaces>;
 type Kinds = Map<string, Versions>;
 
-function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) map.set(key, (value = make()));
-  return value;
-}
-
 /** Keys in code-unit order (the default sort of strings compares code units, without a callback). */
 function sortedKeys(map: Map<string, unknown>): string[] {
   const keys = [...map.keys()];
@@ -103,14 +97,20 @@ export class SlotTable {
     return this.clusters.get(cluster)?.get(o.kind)?.get(o.apiVersion)?.get(o.metadata.namespace ?? "")?.get(o.metadata.name);
   }
 
-  /** The slot of an identity, made when absent. */
+  /** The slot of an identity, made when absent (no closures: this runs once per emitted object). */
   obtain(cluster: string, o: KubeObject): Slot {
     const namespace = o.metadata.namespace ?? "";
-    const kinds = child(this.clusters, cluster, (): Kinds => new Map());
-    const versions = child(kinds, o.kind, (): Versions => new Map());
-    const namespaces = child(versions, o.apiVersion, (): Namespaces => new Map());
-    const names = child(namespaces, namespace, (): Names => new Map());
-    return child(names, o.metadata.name, () => new Slot(cluster, o.kind, o.apiVersion, namespace, o.metadata.name));
+    let kinds = this.clusters.get(cluster);
+    if (!kinds) this.clusters.set(cluster, (kinds = new Map()));
+    let versions = kinds.get(o.kind);
+    if (!versions) kinds.set(o.kind, (versions = new Map()));
+    let namespaces = versions.get(o.apiVersion);
+    if (!namespaces) versions.set(o.apiVersion, (namespaces = new Map()));
+    let names = namespaces.get(namespace);
+    if (!names) namespaces.set(namespace, (names = new Map()));
+    let slot = names.get(o.metadata.name);
+    if (!slot) names.set(o.metadata.name, (slot = new Slot(cluster, o.kind, o.apiVersion, namespace, o.metadata.name)));
+    return slot;
   }
 
   /** Removes a slot, and the maps it leaves empty. */

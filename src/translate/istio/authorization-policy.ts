@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../model/common.js";
 import type { AccessPolicy } from "../../model/networking.js";
 import type { ResolvedAccessRule } from "../../resolve/access.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext, ResolvedDestination } from "../types.js";
 import { checkIdentity, renderSources } from "./identities.js";
 import type { AuthorizationOperation, AuthorizationRule } from "./types.js";
@@ -71,7 +71,7 @@ export function renderAuthorizationPolicy(dest: ResolvedDestination, ctx: Destin
   return {
     apiVersion: securityApiVersion(ctx.mesh),
     kind: "AuthorizationPolicy",
-    metadata: ownedMetadata(ref.name, ref.namespace, dest.accessPolicies, { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: destinationMetadata(ref.name, ref.namespace, dest.accessPolicies, ctx.key),
     spec: {
       action: "ALLOW",
       selector: { matchLabels: { ...ctx.service.spec.kubeService.workloadSelectorLabels } },

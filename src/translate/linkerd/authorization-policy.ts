@@ -29,7 +29,7 @@ import type { KubeObject } from "../../model/common.js";
 import type { AccessPolicy } from "../../model/networking.js";
 import type { ResolvedAccessRule } from "../../resolve/access.js";
 import type { PolicyRef } from "../../resolve/order.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext, PolicyReport, ResolvedDestination } from "../types.js";
 import { checkIdentities, renderIdentities } from "./identities.js";
 import { exactPath, prefixPaths, regexEscape } from "./matches.js";
@@ -173,7 +173,7 @@ function authorizationPolicy(name: string, target: { kind: "Server" | "HTTPRoute
   return {
     apiVersion: AUTHORIZATION_API,
     kind: "AuthorizationPolicy",
-    metadata: ownedMetadata(name, ctx.service.spec.kubeService.ref.namespace, [source], { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: destinationMetadata(name, ctx.service.spec.kubeService.ref.namespace, [source], ctx.key),
     spec: {
       targetRef: { group: "policy.linkerd.io", kind: target.kind, name: target.name },
       requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: mtlsName }],

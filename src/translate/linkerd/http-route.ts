@@ -20,7 +20,7 @@ import { toCanonicalJson } from "../../codec/canonical.js";
 import type { KubeObject } from "../../model/common.js";
 import type { ServicePort } from "../../model/discovery.js";
 import type { PolicyRef } from "../../resolve/order.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 import { toGatewayDuration, toLinkerdDuration } from "./durations.js";
 import type { HeaderModifier, RuleIR } from "./ir.js";
@@ -102,7 +102,7 @@ export function renderOutboundRoutes(rules: readonly RuleIR[], ctx: DestinationC
         out.push({
           apiVersion,
           kind: "HTTPRoute",
-          metadata: ownedMetadata(name, ref.namespace, sources, { annotations: { ...g.annotations, [DESTINATION_ANNOTATION]: ctx.key } }),
+          metadata: destinationMetadata(name, ref.namespace, sources, ctx.key, g.annotations),
           spec: {
             parentRefs: [{ group: "core", kind: "Service", name: ref.name, port: sp.port }],
             rules: slice.map((r) => renderRule(r, sp.port, ctx, flavour)),
@@ -129,7 +129,7 @@ export function renderServerRoute(
   return {
     apiVersion: LINKERD_HTTPROUTE_API,
     kind: "HTTPRoute",
-    metadata: ownedMetadata(name, ctx.service.spec.kubeService.ref.namespace, sources, { annotations: { ...annotations, [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: destinationMetadata(name, ctx.service.spec.kubeService.ref.namespace, sources, ctx.key, annotations),
     spec: {
       parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: serverName }],
       rules,

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../model/common.js";
 import type { PolicyRef } from "../../resolve/order.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 import { AUTHORIZATION_API } from "./version.js";
 
@@ -9,7 +9,7 @@ export function renderMeshTlsAuthentication(name: string, identities: readonly s
   return {
     apiVersion: AUTHORIZATION_API,
     kind: "MeshTLSAuthentication",
-    metadata: ownedMetadata(name, ctx.service.spec.kubeService.ref.namespace, [source], { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: destinationMetadata(name, ctx.service.spec.kubeService.ref.namespace, [source], ctx.key),
     spec: { identities: [...identities] },
   };
 }

@@ -9,7 +9,8 @@ const VALID_NAME_CHARS = /^[a-z0-9.-]*$/;
  * an 8-hex-digit hash of the full name, so they stay unique and deterministic.
  */
 export function objectName(parts: readonly (string | number)[], max = SUBDOMAIN_MAX): string {
-  const joined = parts.filter((p) => p !== "").join("-");
+  let joined = "";
+  for (const p of parts) if (p !== "") joined = joined === "" ? String(p) : `${joined}-${p}`;
   const full = VALID_NAME_CHARS.test(joined) ? joined : joined.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
   if (full.length <= max) return full;
   const hash = fnv1a32Hex(full);

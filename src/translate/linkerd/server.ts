@@ -9,7 +9,7 @@
 import type { KubeObject } from "../../model/common.js";
 import type { ServicePort } from "../../model/discovery.js";
 import type { PolicyRef } from "../../resolve/order.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 import { objectName } from "./names.js";
 import type { LinkerdFlavour } from "./version.js";
@@ -71,7 +71,7 @@ export function renderServer(plan: ServerPlan, ctx: DestinationContext, flavour:
   return {
     apiVersion: flavour.serverApiVersion ?? "policy.linkerd.io/v1beta1",
     kind: "Server",
-    metadata: ownedMetadata(plan.name, ref.namespace, sources, { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: destinationMetadata(plan.name, ref.namespace, sources, ctx.key),
     spec: {
       podSelector: { matchLabels: { ...ctx.service.spec.kubeService.workloadSelectorLabels } },
       port: plan.target,

@@ -9,7 +9,7 @@
  */
 import type { KubeObject } from "../../model/common.js";
 import type { PolicyRef } from "../../resolve/order.js";
-import { DESTINATION_ANNOTATION, ownedMetadata, serviceFqdn } from "../metadata.js";
+import { destinationMetadata, serviceFqdn } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 import { toLinkerdDuration } from "./durations.js";
 import type { RuleIR } from "./ir.js";
@@ -57,7 +57,7 @@ export function renderServiceProfile(rules: readonly RuleIR[], ctx: DestinationC
   return {
     apiVersion: SERVICE_PROFILE_API,
     kind: "ServiceProfile",
-    metadata: ownedMetadata(serviceProfileName(ctx), ref.namespace, sources, { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: destinationMetadata(serviceProfileName(ctx), ref.namespace, sources, ctx.key),
     spec: { routes, ...(retryable ? { retryBudget: { ...RETRY_BUDGET } } : {}) },
   };
 }

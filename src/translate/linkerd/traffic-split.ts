@@ -9,7 +9,7 @@
  * server-side apply both owners' fields coexist.
  */
 import type { KubeObject } from "../../model/common.js";
-import { DESTINATION_ANNOTATION, ownedMetadata } from "../metadata.js";
+import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 import type { RuleIR } from "./ir.js";
 import { TRAFFIC_SPLIT_API } from "./version.js";
@@ -23,7 +23,7 @@ export function renderTrafficSplit(rules: readonly RuleIR[], ctx: DestinationCon
   return {
     apiVersion: TRAFFIC_SPLIT_API,
     kind: "TrafficSplit",
-    metadata: ownedMetadata(ref.name, ref.namespace, rule.route.policies, { annotations: { [DESTINATION_ANNOTATION]: ctx.key } }),
+    metadata: destinationMetadata(ref.name, ref.namespace, rule.route.policies, ctx.key),
     spec: {
       service: ref.name,
       backends: [...weights].map(([service, weight]) => ({ service, weight })),
