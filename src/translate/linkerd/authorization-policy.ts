@@ -65,6 +65,15 @@ function atomsOf(rule: ResolvedAccessRule): Atom[] | undefined {
   return atoms ?? undefined;
 }
 
+const MATCH_COUNTS = new WeakMap<ResolvedAccessRule, number>();
+
+/** How many route matches a rule's atoms render to (checked against Linkerd's limit for every destination). */
+function matchCountOf(rule: ResolvedAccessRule, atoms: readonly Atom[]): number {
+  let n = MATCH_COUNTS.get(rule);
+  if (n === undefined) MATCH_COUNTS.set(rule, (n = atoms.flatMap(atomMatches).length));
+  return n;
+}
+
 function computeAtoms(rule: ResolvedAccessRule): Atom[] | undefined {
   const paths = (rule.paths ?? []).includes("*") ? [] : (rule.paths ?? []).map(parsePath);
   const methods = rule.methods ?? [];
@@ -161,7 +170,7 @@ export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule,
     );
   }
   if (atoms) {
-    const n = atoms.flatMap(atomMatches).length;
+    const n = matchCountOf(rule, atoms);
     if (n > 128) errors.push(`allowedPaths × allowedMethods give ${n} route matches; a Linkerd HTTPRoute holds at most 128 (16 rules of 8) — split the policy; ${LEFT_OUT}`);
   }
   errors.push(...checkIdentities(rule, ctx, flavour));

@@ -92,9 +92,28 @@ export function checkIdentity(id: ResolvedIdentity, ctx: DestinationContext, fla
   return [];
 }
 
+/**
+ * Per rule, mesh and cluster: what identities depend on is the destination's mesh (its trust peers and VirtualMesh)
+ * and cluster, not the destination itself, so every destination a rule selects there shares one answer. Rules are
+ * made anew by every selection and every full build, so an entry never outlives what it was computed from.
+ */
+const IDENTITY_MEMO = new WeakMap<ResolvedAccessRule, Map<Mesh, Map<string, { problems?: string[]; identities?: string[] }>>>();
+
+function memoFor(rule: ResolvedAccessRule, ctx: DestinationContext): { problems?: string[]; identities?: string[] } {
+  let byMesh = IDENTITY_MEMO.get(rule);
+  if (!byMesh) IDENTITY_MEMO.set(rule, (byMesh = new Map()));
+  let byCluster = byMesh.get(ctx.mesh);
+  if (!byCluster) byMesh.set(ctx.mesh, (byCluster = new Map()));
+  const cluster = localCluster(ctx);
+  let memo = byCluster.get(cluster);
+  if (!memo) byCluster.set(cluster, (memo = {}));
+  return memo;
+}
+
 /** Every problem of a rule's sources. */
-export function checkIdentities(rule: ResolvedAccessRule, ctx: DestinationContext, flavour: LinkerdFlavour): string[] {
-  return rule.sources.flatMap((id) => checkIdentity(id, ctx, flavour));
+export function checkIdentities(rule: ResolvedAccessRule, ctx: DestinationContext, flavour: LinkerdFlavour): readonly string[] {
+  const memo = memoFor(rule, ctx);
+  return (memo.problems ??= rule.sources.flatMap((id) => checkIdentity(id, ctx, flavour)));
 }
 
 function meshesFor(id: Exclude<ResolvedIdentity, { kind: "anyMeshIdentity" }>, ctx: DestinationContext): Mesh[] {
@@ -103,8 +122,16 @@ function meshesFor(id: Exclude<ResolvedIdentity, { kind: "anyMeshIdentity" }>, c
   return ctx.trustPeers.filter((m) => "linkerd" in m.spec && clusterOfMesh(m) === c);
 }
 
-/** The MeshTLSAuthentication identities of a rule (sorted, unique). Call only when {@link checkIdentities} is clean. */
-export function renderIdentities(rule: ResolvedAccessRule, ctx: DestinationContext): string[] {
+/**
+ * The MeshTLSAuthentication identities of a rule (sorted, unique; shared between the destinations of a mesh and
+ * cluster, so callers copy before emitting). Call only when {@link checkIdentities} is clean.
+ */
+export function renderIdentities(rule: ResolvedAccessRule, ctx: DestinationContext): readonly string[] {
+  const memo = memoFor(rule, ctx);
+  return (memo.identities ??= identitiesOf(rule, ctx));
+}
+
+function identitiesOf(rule: ResolvedAccessRule, ctx: DestinationContext): string[] {
   const out = new Set<string>();
   for (const id of rule.sources) {
     if (id.kind === "anyMeshIdentity") {
