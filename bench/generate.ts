@@ -47,6 +47,20 @@ function isIstio(i: number): boolean {
   return i % 2 === 0;
 }
 
+/** A Linkerd trust anchor for every Linkerd cluster (self-signed P-256 root, valid 2026-01-01 to 2036-01-01; made for the bench). */
+const LINKERD_TRUST_ANCHOR = [
+  "-----BEGIN CERTIFICATE-----",
+  "MIIBXDCCAQKgAwIBAgIBATAKBggqhkjOPQQDAjAlMSMwIQYDVQQDExpyb290Lmxp",
+  "bmtlcmQuY2x1c3Rlci5sb2NhbDAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEwMDAw",
+  "MDBaMCUxIzAhBgNVBAMTGnJvb3QubGlua2VyZC5jbHVzdGVyLmxvY2FsMFkwEwYH",
+  "KoZIzj0CAQYIKoZIzj0DAQcDQgAExE2nLlYcEuREyqcCduaEcKCEg1h6h7gxBxJ4",
+  "1FTLjBQiWcTV9rivPifIwVMDnk2J+ZFiDF+aRazruYSB1QipgaMjMCEwDwYDVR0T",
+  "AQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwIDSAAwRQIgOb+O",
+  "Fw9qZSvZ6LrSjUz7MSeFS7J5MIxkpfBg51bIUrsCIQC1mZ+0cLN4MRUcB6jvm0YM",
+  "yoN9SlKMAp9w/Ck9DuNRKA==",
+  "-----END CERTIFICATE-----",
+].join("\n");
+
 function controlPlane(i: number): KubeObject[] {
   const c = clusterName(i);
   if (isIstio(i)) {
@@ -59,6 +73,7 @@ function controlPlane(i: number): KubeObject[] {
   }
   return [
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-config", namespace: "linkerd" }, data: { values: `identityTrustDomain: ${c}.mesh\nclusterDomain: cluster.local\n` } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "linkerd-identity-trust-roots", namespace: "linkerd" }, data: { "ca-bundle.crt": `${LINKERD_TRUST_ANCHOR}\n` } },
     ...["linkerd-destination", "linkerd-identity"].map((name): KubeObject => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: "linkerd" }, spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "cr.l5d.io/linkerd/controller:edge-26.8.3" }] } } } })),
     { apiVersion: "v1", kind: "Service", metadata: { name: "linkerd-gateway", namespace: "linkerd-multicluster" }, spec: { type: "LoadBalancer", selector: { app: "linkerd-gateway" }, ports: [{ name: "mc-gateway", port: 4143 }, { name: "mc-probe", port: 4191 }] }, status: { loadBalancer: { ingress: [{ ip: `198.51.100.${i + 101}` }] } } },
   ];
