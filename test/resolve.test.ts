@@ -4,6 +4,8 @@ import { comparePrecedence, sortByPrecedence } from "../src/resolve/order.js";
 import { resolveAccessRule } from "../src/resolve/access.js";
 import { selectDestinations, ServiceIndex } from "../src/resolve/selectors.js";
 import { resolveTraffic } from "../src/resolve/traffic.js";
+import { mergeSorted } from "../src/resolve/status.js";
+import { compareStrings } from "../src/codec/canonical.js";
 import { accessPolicy, istioMesh, service, trafficPolicy } from "./helpers/builders.js";
 
 const mesh = istioMesh("east");
@@ -175,5 +177,18 @@ describe("resolveAccessRule", () => {
     const noNs = resolveAccessRule(accessPolicy("n", { sourceSelector: [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: "web" }] } }] }), index);
     expect(noNs.rule).toBeUndefined();
     expect(resolveAccessRule(accessPolicy("any", {}), index).rule?.sources).toEqual([{ kind: "anyMeshIdentity" }]);
+  });
+});
+
+describe("mergeSorted (status workload lists)", () => {
+  it("equals de-duplicating and sorting the concatenation, for any sorted, duplicate-free lists", () => {
+    const list = fc.uniqueArray(fc.string({ unit: "binary", maxLength: 4 }), { maxLength: 12 }).map((xs) => xs.sort(compareStrings));
+    fc.assert(
+      fc.property(fc.array(list, { maxLength: 5 }), fc.nat(4), (lists, repeat) => {
+        const withShared = lists.length > 0 ? [...lists, lists[repeat % lists.length]!] : lists;
+        expect(mergeSorted(withShared)).toEqual([...new Set(withShared.flat())].sort(compareStrings));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -153,9 +153,36 @@ export class StatusCollector {
   }
 }
 
-/** Merges sorted, duplicate-free lists; a single list is returned as is (no copy). */
-function mergeSorted(lists: readonly (readonly string[])[]): string[] {
-  if (lists.length === 0) return [];
-  if (lists.length === 1) return lists[0] as string[];
-  return [...new Set(lists.flat())].sort(compareStrings);
+/** Merges sorted, duplicate-free lists into one (duplicates dropped); a single list is returned as is (no copy). */
+export function mergeSorted(lists: readonly (readonly string[])[]): string[] {
+  const distinct = [...new Set(lists)]; // the same shared list often comes from several collectors
+  if (distinct.length === 0) return [];
+  let merged = distinct[0]!;
+  for (let i = 1; i < distinct.length; i++) merged = mergeTwo(merged, distinct[i]!);
+  return merged as string[];
+}
+
+/** One pass over two sorted, duplicate-free lists, in code-unit order. */
+function mergeTwo(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) {
+      out.push(x);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
