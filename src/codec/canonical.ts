@@ -1,5 +1,5 @@
-import { stringify } from "yaml";
-import { writeCanonicalYaml } from "./yaml-writer.js";
+import { Document, Scalar, stringify, visit } from "yaml";
+import { needsDoubleQuotes, writeCanonicalYaml } from "./yaml-writer.js";
 
 const HEAD_KEYS = ["apiVersion", "kind", "metadata", "spec"] as const;
 const META_HEAD_KEYS = ["name", "namespace"] as const;
@@ -43,14 +43,35 @@ export function toCanonicalYamlStream(values: readonly unknown[]): string {
   return values.map((v) => toCanonicalYaml(v)).join("---\n");
 }
 
+// doubleQuotedMinMultiLineLength: yaml's folding of long double-quoted strings at line breaks misprints a line of
+// one space; with it off, a double-quoted string is one line of escapes.
+const YAML_OPTIONS = {
+  lineWidth: 0,
+  aliasDuplicateObjects: false,
+  sortMapEntries: false,
+  doubleQuotedMinMultiLineLength: Number.POSITIVE_INFINITY,
+} as const;
+
 /**
- * The original `yaml`-package serializer: the byte-identity reference for `toCanonicalYaml` in tests, and its
- * fallback for values outside the JSON-like domain.
+ * The `yaml`-package serializer: the byte-identity reference for `toCanonicalYaml` in tests, and its fallback for
+ * values outside the JSON-like domain. `stringify` of the canonicalized value, except that strings `yaml` would
+ * not read back as themselves (see needsDoubleQuotes) are set to the double-quoted style.
  *
  * @internal
  */
 export function toCanonicalYamlReference(value: unknown): string {
-  return stringify(canonicalize(value), { lineWidth: 0, aliasDuplicateObjects: false, sortMapEntries: false });
+  // stringify prints nothing (undefined) for a top-level undefined; keep that.
+  if (value === undefined) return stringify(value, YAML_OPTIONS);
+  const doc = new Document(canonicalize(value), YAML_OPTIONS);
+  visit(doc, {
+    // The document's own contents are visited with a null key: that is the document-level position.
+    Scalar(key, node) {
+      if (typeof node.value === "string" && needsDoubleQuotes(node.value, key === null)) {
+        node.type = Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
+  return doc.toString(YAML_OPTIONS);
 }
 
 /** Serializes as canonical, 2-space indented JSON with a trailing newline. */

@@ -1,19 +1,22 @@
-import { Document } from "yaml";
+import { Document, Scalar } from "yaml";
 import { stringifyString, type StringifyContext } from "yaml/util";
 
 /*
- * A direct YAML emitter that reproduces, byte for byte, what `yaml` 2.x `stringify` prints for canonicalized
- * JSON-like values with `{ lineWidth: 0, aliasDuplicateObjects: false, sortMapEntries: false }`, without building
- * a canonicalized copy or a node tree first. Layout is written here; a string outside the "surely plain" fast
- * path is rendered by `yaml`'s own `stringifyString` in the same context, so quoting and block-scalar rules
- * stay the library's. test/yaml-writer.test.ts checks the identity against the old implementation.
+ * A direct YAML emitter that reproduces, byte for byte, what canonical.ts's toCanonicalYamlReference prints:
+ * `yaml` 2.x's `stringify` of canonicalized JSON-like values with `{ lineWidth: 0, aliasDuplicateObjects: false,
+ * sortMapEntries: false, doubleQuotedMinMultiLineLength: Infinity }`, strings in needsDoubleQuotes's classes set to
+ * the double-quoted style. It builds no canonicalized copy and no node tree. Layout is written here; a string
+ * outside the "surely plain" fast path is rendered by `yaml`'s own `stringifyString` in the same context, so
+ * quoting and block-scalar rules stay the library's. test/yaml-writer.test.ts checks the identity against the
+ * reference and that every string reads back as itself.
  */
 
 /** Thrown on values outside the JSON-like domain; the caller then falls back to the `yaml` package. */
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported("not a JSON-like value");
 
-// The context `yaml`'s createStringifyContext builds from its defaults plus `lineWidth: 0` (not exported).
+// The context `yaml`'s createStringifyContext builds from its defaults plus `lineWidth: 0` and
+// `doubleQuotedMinMultiLineLength: Infinity` (not exported).
 const BASE_CTX: StringifyContext = {
   anchors: new Set<string>(),
   doc: new Document(null),
@@ -31,7 +34,9 @@ const BASE_CTX: StringifyContext = {
     defaultStringType: "PLAIN",
     directives: null,
     doubleQuotedAsJSON: false,
-    doubleQuotedMinMultiLineLength: 40,
+    // Never fold a double-quoted string at its line breaks: the folding misprints a line of one space
+    // ("x".repeat(40) + "\n \n" gave `\\ `, an escaped backslash). One line with `\n` escapes reads back exactly.
+    doubleQuotedMinMultiLineLength: Number.POSITIVE_INFINITY,
     falseStr: "false",
     flowCollectionPadding: true,
     indentSeq: true,
@@ -80,6 +85,37 @@ function isFastPlain(s: string): boolean {
   return !(maybeTyped && TYPED.test(s));
 }
 
+// Byte order mark, line and paragraph separators; see needsDoubleQuotes.
+const SPECIAL_CHAR = /[\u2028\u2029\ufeff]/;
+// Whitespace-only (space, tab, LF) with at least one space; see needsDoubleQuotes.
+const BLANK_WITH_SPACE = /^[\t\n]* [\t\n ]*$/;
+// A multi-line document-level string whose first character after any leading line breaks is a space.
+const LEADING_SPACE = /^\n* /;
+
+/**
+ * True when `s` must be printed double-quoted because `yaml` 2.9.1 would otherwise print it in a form that it, or
+ * another common YAML parser, reads back as a different string or rejects. `yaml` itself already double-quotes
+ * control characters and lone surrogates. The classes, found by exhaustive and property tests:
+ * - any U+FEFF: a leading one is taken as a byte order mark and dropped; YAML 1.2 allows it inside a document only
+ *   in quoted scalars;
+ * - any U+2028 or U+2029: line breaks to YAML 1.1 parsers (PyYAML rejects them in plain and block scalars), and to
+ *   the multiline `^` `yaml` looks for document markers with, which made a key's quoting depend on its depth;
+ * - a multi-line string of only spaces, tabs and line breaks with at least one space: its block scalar has no
+ *   content line to fix the indentation, so the spaces are read as indentation (`"  \n"` became `|+` and `"\n"`);
+ * - at document level (`documentLevel`), a multi-line string starting with a space after any leading line breaks:
+ *   its `|1` indentation indicator is misread.
+ * Double-quoted output, never folded here, escapes line breaks, control characters and edge spaces, and reads back
+ * exactly. Callers skip surely-plain ASCII strings first.
+ *
+ * @param s - the string to print
+ * @param documentLevel - whether `s` is the whole document (a top-level scalar), not a key, value or item
+ */
+export function needsDoubleQuotes(s: string, documentLevel: boolean): boolean {
+  if (SPECIAL_CHAR.test(s)) return true;
+  if (!s.includes("\n")) return false;
+  return BLANK_WITH_SPACE.test(s) || (documentLevel && LEADING_SPACE.test(s));
+}
+
 // `yaml` makes a key explicit (`? key`) once its rendering passes 1024 characters.
 const MAX_IMPLICIT_KEY = 1024;
 // Keys Object.keys lists first in numeric order: the canonicalized copy `yaml` saw had them first too.
@@ -98,13 +134,16 @@ const CACHE_LIMIT = 4096;
 function renderString(s: string, indent: string, implicitKey: boolean): string {
   if (isFastPlain(s)) return s;
   // Document markers make a top-level key quoted and a document-level string a block; multi-line values follow
-  // the indent. Those skip the cache.
+  // the indent. Those skip the cache. A key's marker is at its start or after a line terminator, and keys holding
+  // one (\n, \r, U+2028, U+2029) are double-quoted anywhere, so the first character decides.
   const c0 = s.charCodeAt(0);
   const cacheable = implicitKey ? c0 !== 37 && c0 !== 45 && c0 !== 46 : indent !== "" && !s.includes("\n");
   const cache = implicitKey ? KEY_CACHE : VALUE_CACHE;
   let out = cacheable ? cache.get(s) : undefined;
   if (out === undefined) {
-    out = stringifyString({ value: s }, { ...BASE_CTX, indent, implicitKey });
+    // Checked on cache misses only; for any position but the document level the answer depends on `s` alone.
+    const type = needsDoubleQuotes(s, indent === "" && !implicitKey) ? Scalar.QUOTE_DOUBLE : undefined;
+    out = stringifyString({ value: s, type }, { ...BASE_CTX, indent, implicitKey });
     if (cacheable) {
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(s, out);
@@ -274,8 +313,8 @@ class Writer {
 /**
  * Writes `value` as one YAML document in canonical key order: maps take `head` keys first at the top level and
  * `metaHead` keys first in the top-level `metadata`, every other key sorted by code unit; `undefined` map values
- * are dropped. Output is byte-identical to `yaml`'s `stringify` of the canonicalized value with
- * `{ lineWidth: 0, aliasDuplicateObjects: false, sortMapEntries: false }`.
+ * are dropped. Output is byte-identical to `toCanonicalYamlReference`: `yaml`'s `stringify` of the canonicalized
+ * value, with strings that would not read back as themselves double-quoted (see needsDoubleQuotes).
  *
  * @returns `undefined` when `value` is not JSON-like (undefined at the top, bigint, symbol, function, an
  *   object-valued `__proto__` key): the caller should then defer to the `yaml` package.
