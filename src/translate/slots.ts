@@ -3,6 +3,7 @@
  * name), found through nested maps keyed by the object's own strings. No key string is built per object, and the
  * emit order comes from sorting the few keys of each level rather than one long key per object.
  */
+import { compareStrings } from "../codec/canonical.js";
 import type { KubeObject } from "../model/common.js";
 
 /** Identity of an emitted object inside one cluster. */
@@ -69,13 +70,9 @@ export class Slot {
   }
 }
 
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** The emit order: (cluster, kind, namespace, name, apiVersion) by code unit, as `compareObjects` within a cluster. */
 export function compareSlots(a: Slot, b: Slot): number {
-  return byCodeUnit(a.cluster, b.cluster) || byCodeUnit(a.kind, b.kind) || byCodeUnit(a.namespace, b.namespace) || byCodeUnit(a.name, b.name) || byCodeUnit(a.apiVersion, b.apiVersion);
+  return compareStrings(a.cluster, b.cluster) || compareStrings(a.kind, b.kind) || compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.apiVersion, b.apiVersion);
 }
 
 type Names = Map<string, Slot>;
