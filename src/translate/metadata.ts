@@ -25,7 +25,7 @@ export function ownedMetadata(
   name: string,
   namespace: string | undefined,
   sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[],
-  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string>; destination?: string } = {},
 ): { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> } {
   // Built in place, without spreads: this runs once per emitted object.
   const labels: Record<string, string> = {};
@@ -33,6 +33,7 @@ export function ownedMetadata(
   labels[MANAGED_BY_LABEL] = MANAGED_BY_VALUE;
   const annotations: Record<string, string> = {};
   if (extra.annotations) for (const k of Object.keys(extra.annotations)) annotations[k] = extra.annotations[k]!;
+  if (extra.destination !== undefined) annotations[DESTINATION_ANNOTATION] = extra.destination;
   annotations[SOURCES_ANNOTATION] = sourcesValue(sources);
   return namespace !== undefined ? { name, namespace, labels, annotations } : { name, labels, annotations };
 }
@@ -44,14 +45,8 @@ export function destinationMetadata(
   sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[],
   destination: string,
   annotations?: Record<string, string>,
-): { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } {
-  const all: Record<string, string> = {};
-  if (annotations) for (const k of Object.keys(annotations)) all[k] = annotations[k]!;
-  all[DESTINATION_ANNOTATION] = destination;
-  all[SOURCES_ANNOTATION] = sourcesValue(sources);
-  const labels: Record<string, string> = {};
-  labels[MANAGED_BY_LABEL] = MANAGED_BY_VALUE;
-  return { name, namespace, labels, annotations: all };
+): ReturnType<typeof ownedMetadata> {
+  return ownedMetadata(name, namespace, sources, annotations ? { annotations, destination } : { destination });
 }
 
 function sourcesValue(sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[]): string {
