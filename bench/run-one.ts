@@ -1,8 +1,8 @@
 /**
  * Times one estate size in a fresh process and prints one JSON line: JIT warm-up on a small estate, then the best
- * of at least three runs of discovery, of translation, of the JSON floor and of reading the output, and of at least
- * one of YAML (runs repeat until a second is spent, so a small size is not decided by one GC pause), and 50 policy
- * edits through a live TranslationSession.
+ * of at least three runs of discovery, of translation, of the JSON floor, of reading and of deep-copying the output,
+ * and of at least one of YAML (runs repeat until a second is spent, so a small size is not decided by one GC pause),
+ * and 50 policy edits through a live TranslationSession.
  * Usage: tsx bench/run-one.ts <clusters> <services> <trafficPolicies> <accessPolicies>
  */
 import { performance } from "node:perf_hooks";
@@ -54,6 +54,15 @@ function readAll(value: unknown): number {
   return sum;
 }
 
+/** A plain deep copy of a JSON-like value: the cost of building the output's object graph and nothing else. */
+function copyAll(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyAll);
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = copyAll((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 const EDITS = 50;
 
 /** The i-th edit: a different TrafficPolicy each time gets a new request timeout. */
@@ -78,6 +87,7 @@ function measureTime(): Record<string, number> {
   const yaml = best(() => toCanonicalYamlStream(manifests), 1);
   const floor = best(() => JSON.stringify(tr.result.clusters), 3);
   const read = best(() => readAll(tr.result.clusters), 3);
+  const copy = best(() => copyAll(tr.result.clusters), 3);
   const session = new TranslationSession(input);
   const edits: number[] = [];
   for (let i = 0; i < EDITS; i++) {
@@ -98,6 +108,7 @@ function measureTime(): Record<string, number> {
     yamlMs: yaml.ms,
     jsonFloorMs: floor.ms,
     readOutputMs: read.ms,
+    copyOutputMs: copy.ms,
     editMedianMs: edits[Math.floor(edits.length / 2)]!,
     editP95Ms: edits[Math.ceil(edits.length * 0.95) - 1]!,
     editMaxMs: edits[edits.length - 1]!,
