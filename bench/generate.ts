@@ -79,6 +79,11 @@ function controlPlane(i: number): KubeObject[] {
   ];
 }
 
+/** A mirror of 5% of the requests to another service (its first port when it has two). */
+function mirrorOf(s: { name: string; namespace: string; cluster: string; ports: number[] }): Record<string, unknown> {
+  return { kubeService: { name: s.name, namespace: s.namespace, clusterName: s.cluster }, percentage: 5, ...(s.ports.length > 1 ? { port: s.ports[0] } : {}) };
+}
+
 /** Builds the estate. Services are spread evenly over clusters and namespaces. */
 export function generateEstate(size: EstateSize, seed = 42): Estate {
   const random = prng(seed);
@@ -126,57 +131,105 @@ export function generateEstate(size: EstateSize, seed = 42): Estate {
   }
 
   const ref = (s: (typeof services)[number]) => ({ name: s.name, namespace: s.namespace, clusterName: s.cluster });
-  const trafficPolicies: TrafficPolicy[] = [];
-  for (let p = 0; p < size.trafficPolicies; p++) {
-    const target = pick(services);
-    const selectorKind = random();
-    const destinationSelector =
-      selectorKind < 0.7 ? [{ kubeServiceRefs: { services: [ref(target)] } }] : selectorKind < 0.9 ? [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }] : [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster], labels: { tier: "web" } } }];
-    const feature = random();
-    const port = target.ports.length > 1 ? { port: target.ports[0] } : {};
-    const policy: Record<string, unknown> =
-      feature < 0.3
-        ? { requestTimeout: pick(["1s", "2s", "500ms"]), retries: { attempts: 2, perTryTimeout: "250ms", retryOn: "5xx" } }
-        : feature < 0.55
-          ? { trafficShift: { destinations: [{ kubeService: { ...ref(target), ...port, subset: { version: "v1" } }, weight: 90 }, { kubeService: { ...ref(target), ...port, subset: { version: "v2" } }, weight: 10 }] } }
-          : feature < 0.7
-            ? { headerManipulation: { appendRequestHeaders: { "x-team": target.namespace }, removeResponseHeaders: ["server"] } }
-            : feature < 0.8
-              ? { outlierDetection: { consecutiveErrors: 5 } }
-              : feature < 0.9
-                ? { faultInjection: { abort: { httpStatus: 503 }, percentage: 1 } }
-                : { corsPolicy: { allowOrigins: [{ exact: "https://app.example.com" }] }, requestTimeout: "3s" };
-    const matchers = random() < 0.4 ? { httpRequestMatchers: [{ prefix: pick(["/api", "/v1", "/admin"]) }, ...(random() < 0.3 ? [{ exact: "/healthz", method: "GET" }] : [])] } : {};
-    const outlier = "outlierDetection" in policy;
-    const sourceSelector = !outlier && target.istio && random() < 0.2 ? { sourceSelector: [{ kubeWorkloadMatcher: { namespaces: [target.namespace] } }] } : {};
-    trafficPolicies.push({
-      apiVersion: API,
-      kind: "TrafficPolicy",
-      metadata: { name: `tp-${p}`, namespace: "meshhub", creationTimestamp: new Date(Date.UTC(2026, 0, 1) + p * 60_000).toISOString() },
-      spec: { destinationSelector, ...(outlier ? {} : matchers), ...sourceSelector, policy },
-    } as TrafficPolicy);
-  }
-
+  // Clients and mirror targets come from the first services of the target's cluster (a bounded set, like shared
+  // platform services).
   const byCluster = new Map<string, (typeof services)[number][]>();
   for (const s of services) {
     const list = byCluster.get(s.cluster) ?? [];
     if (list.length < 200) list.push(s);
     byCluster.set(s.cluster, list);
   }
+  const trafficPolicies: TrafficPolicy[] = [];
+  for (let p = 0; p < size.trafficPolicies; p++) {
+    const target = pick(services);
+    const selectorKind = random();
+    const destinationSelector =
+      selectorKind < 0.65
+        ? [{ kubeServiceRefs: { services: [ref(target)] } }]
+        : selectorKind < 0.85
+          ? [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }]
+          : selectorKind < 0.97
+            ? [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster], labels: { tier: "web" } } }]
+            : // the same app in every cluster: one policy over Istio and Linkerd destinations
+              [{ kubeServiceMatcher: { labels: { app: target.name }, namespaces: [target.namespace] } }];
+    const feature = random();
+    const port = target.ports.length > 1 ? { port: target.ports[0] } : {};
+    // Mirroring and TLS modes are Istio features: users write them for Istio services (Linkerd rejects them).
+    const policy: Record<string, unknown> =
+      feature < 0.25
+        ? { requestTimeout: pick(["1s", "2s", "500ms"]), retries: { attempts: 2, perTryTimeout: "250ms", retryOn: "5xx" } }
+        : feature < 0.45
+          ? { trafficShift: { destinations: [{ kubeService: { ...ref(target), ...port, subset: { version: "v1" } }, weight: 90 }, { kubeService: { ...ref(target), ...port, subset: { version: "v2" } }, weight: 10 }] } }
+          : feature < 0.57
+            ? { headerManipulation: { appendRequestHeaders: { "x-team": target.namespace }, removeResponseHeaders: ["server"] } }
+            : feature < 0.65
+              ? { outlierDetection: { consecutiveErrors: 5 } }
+              : feature < 0.73
+                ? { faultInjection: random() < 0.5 ? { abort: { httpStatus: 503 }, percentage: 1 } : { fixedDelay: "100ms", percentage: 5 } }
+                : feature < 0.81
+                  ? { corsPolicy: { allowOrigins: [{ exact: "https://app.example.com" }] }, requestTimeout: "3s" }
+                  : feature < 0.9
+                    ? target.istio
+                      ? { mirror: mirrorOf(pick(byCluster.get(target.cluster)!)), requestTimeout: "2s" }
+                      : { requestTimeout: "2s", retries: { attempts: 3 } }
+                    : target.istio
+                      ? { mtls: { istio: { tlsMode: "ISTIO_MUTUAL" } } }
+                      : { outlierDetection: { consecutiveErrors: 3, interval: "10s" } };
+    const matcherKind = random();
+    const matchers =
+      matcherKind < 0.3
+        ? { httpRequestMatchers: [{ prefix: pick(["/api", "/v1", "/admin"]) }, ...(random() < 0.3 ? [{ exact: "/healthz", method: "GET" }] : [])] }
+        : matcherKind < 0.38
+          ? { httpRequestMatchers: [{ prefix: "/", headers: [{ name: "x-canary", value: "true" }] }] }
+          : matcherKind < 0.42
+            ? { httpRequestMatchers: [{ prefix: "/search", queryParameters: [{ name: "debug", value: "1" }] }] }
+            : matcherKind < 0.45
+              ? { httpRequestMatchers: [{ regex: "/items/[0-9]+", method: "PUT" }] }
+              : {};
+    const destinationLevel = "outlierDetection" in policy || "mtls" in policy;
+    const sourceKind = random();
+    const client = pick(byCluster.get(target.cluster)!);
+    const sourceSelector =
+      destinationLevel || !target.istio || sourceKind >= 0.25
+        ? {}
+        : sourceKind < 0.17
+          ? { sourceSelector: [{ kubeWorkloadMatcher: { namespaces: [target.namespace] } }] }
+          : { sourceSelector: [{ kubeWorkloadMatcher: { labels: { app: client.name }, namespaces: [client.namespace], clusters: [client.cluster] } }] };
+    trafficPolicies.push({
+      apiVersion: API,
+      kind: "TrafficPolicy",
+      metadata: { name: `tp-${p}`, namespace: "meshhub", creationTimestamp: new Date(Date.UTC(2026, 0, 1) + p * 60_000).toISOString() },
+      spec: { destinationSelector, ...(destinationLevel ? {} : matchers), ...sourceSelector, policy },
+    } as TrafficPolicy);
+  }
+
   const accessPolicies: AccessPolicy[] = [];
   for (let a = 0; a < size.accessPolicies; a++) {
     const target = pick(services);
     const client = pick(byCluster.get(target.cluster)!);
     const kind = random();
+    const destinationKind = random();
+    const paths = random();
     accessPolicies.push({
       apiVersion: API,
       kind: "AccessPolicy",
       metadata: { name: `ap-${a}`, namespace: "meshhub" },
       spec: {
-        sourceSelector: kind < 0.7 ? [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: client.name, namespace: client.namespace, clusterName: client.cluster }] } }] : [{ kubeIdentityMatcher: { namespaces: [client.namespace], clusters: [client.cluster] } }],
-        destinationSelector: random() < 0.8 ? [{ kubeServiceRefs: { services: [ref(target)] } }] : [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster] } }],
+        sourceSelector:
+          kind < 0.6
+            ? [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: client.name, namespace: client.namespace, clusterName: client.cluster }] } }]
+            : kind < 0.7
+              ? [{ kubeServiceAccountRefs: { serviceAccounts: [{ namespace: client.namespace, clusterName: client.cluster }] } }]
+              : [{ kubeIdentityMatcher: { namespaces: [client.namespace], clusters: [client.cluster] } }],
+        destinationSelector:
+          destinationKind < 0.7
+            ? [{ kubeServiceRefs: { services: [ref(target)] } }]
+            : destinationKind < 0.8
+              ? [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }]
+              : [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster] } }],
         ...(random() < 0.5 ? { allowedMethods: ["GET", "POST"] } : {}),
-        ...(random() < 0.3 ? { allowedPaths: ["/api*"] } : {}),
+        ...(paths < 0.2 ? { allowedPaths: ["/api*"] } : paths < 0.25 ? { allowedPaths: ["/healthz", "*/status"] } : {}),
+        ...(random() < 0.15 ? { allowedPorts: [8080] } : {}),
       },
     } as AccessPolicy);
   }
