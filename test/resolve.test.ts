@@ -191,4 +191,19 @@ describe("mergeSorted (status workload lists)", () => {
       { numRuns: 500 },
     );
   });
+
+  it("merges a set of shared lists once: the same lists in any order give the same array", () => {
+    const list = fc.uniqueArray(fc.string({ unit: "binary", maxLength: 4 }), { maxLength: 12 }).map((xs) => xs.sort(compareStrings));
+    fc.assert(
+      fc.property(fc.array(list, { minLength: 2, maxLength: 9 }), fc.nat(), (lists, seed) => {
+        const first = mergeSorted(lists);
+        const shuffled = [...lists].sort((a, b) => ((lists.indexOf(a) * 7919 + seed) % 13) - ((lists.indexOf(b) * 7919 + seed) % 13));
+        expect(mergeSorted(shuffled)).toBe(first);
+        expect(first).toEqual([...new Set(lists.flat())].sort(compareStrings));
+        // Copies of the same content are other lists: merged on their own, to the same names.
+        expect(mergeSorted(lists.map((l) => [...l]))).toEqual(first);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

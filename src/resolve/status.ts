@@ -153,13 +153,49 @@ export class StatusCollector {
   }
 }
 
-/** Merges sorted, duplicate-free lists into one (duplicates dropped); a single list is returned as is (no copy). */
+/** A number per list object, to name a set of lists (lists are compared by identity, never by content). */
+const LIST_IDS = new WeakMap<readonly string[], number>();
+let nextListId = 0;
+
+function listId(list: readonly string[]): number {
+  let id = LIST_IDS.get(list);
+  if (id === undefined) LIST_IDS.set(list, (id = nextListId++));
+  return id;
+}
+
+/**
+ * Merged lists per set of input lists, kept with the set's first list. Workload lists are shared (the workload index
+ * hands out one array per mesh and selector), so every policy over the same meshes gets the same merged array:
+ * without this, policies spanning every mesh each merged (and held) the whole estate's workload names.
+ */
+const MERGED = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+
+/**
+ * Merges sorted, duplicate-free lists into one (duplicates dropped); a single list is returned as is (no copy).
+ * The result may be shared with other callers: it must not be mutated.
+ */
 export function mergeSorted(lists: readonly (readonly string[])[]): string[] {
   const distinct = [...new Set(lists)]; // the same shared list often comes from several collectors
   if (distinct.length === 0) return [];
-  let merged = distinct[0]!;
-  for (let i = 1; i < distinct.length; i++) merged = mergeTwo(merged, distinct[i]!);
+  if (distinct.length === 1) return distinct[0] as string[];
+  distinct.sort((a, b) => listId(a) - listId(b));
+  const key = distinct.map(listId).join(",");
+  let bySet = MERGED.get(distinct[0]!);
+  if (!bySet) MERGED.set(distinct[0]!, (bySet = new Map()));
+  let merged = bySet.get(key);
+  if (!merged) bySet.set(key, (merged = mergeAll(distinct)));
   return merged as string[];
+}
+
+/** Pairwise merges, level by level: each name is copied log2(lists) times, not once per list after it. */
+function mergeAll(lists: readonly (readonly string[])[]): readonly string[] {
+  let level = lists;
+  while (level.length > 1) {
+    const next: (readonly string[])[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeTwo(level[i]!, level[i + 1]!) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
 }
 
 /** One pass over two sorted, duplicate-free lists, in code-unit order. */
