@@ -34,7 +34,7 @@ export {
   MeshWorkload,
 } from "./model/discovery.js";
 /** Computed statuses. */
-export { ApprovalState, ApprovalStatus, PolicyStatus, VirtualMeshStatus } from "./model/status.js";
+export { ApprovalState, ApprovalStatus, PolicyStatus, STATUS_WORKLOADS_LIMIT, VirtualMeshStatus } from "./model/status.js";
 /** A generic Kubernetes object, and duration parsing shared by the translators. */
 export { durationToMillis, type KubeObject } from "./model/common.js";
 

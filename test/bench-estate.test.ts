@@ -7,6 +7,9 @@ import { generateEstate } from "../bench/generate.js";
 import { discover } from "../src/discovery/index.js";
 import { TRAFFIC_FEATURES } from "../src/features/index.js";
 import { AccessPolicy, TrafficPolicy, VirtualMesh } from "../src/model/networking.js";
+import { STATUS_WORKLOADS_LIMIT } from "../src/model/status.js";
+import { compareStrings } from "../src/codec/canonical.js";
+import { affectedAsSource, meshServiceKey } from "../src/resolve/selectors.js";
 import { translate } from "../src/translate/index.js";
 import { expectValid, loadSharedCrds } from "./helpers/crds.js";
 
@@ -91,6 +94,23 @@ describe("bench estate generator", () => {
     }
     expect(result.diagnostics).toEqual([]);
     expect(result.certificatePlan).not.toBeNull();
+  });
+
+  it("lists each policy's first affected workloads and counts the rest, exactly as a scan of every workload finds them", () => {
+    const meshOf = new Map(discovery.services.map((s) => [meshServiceKey(s), `${s.spec.mesh.namespace}/${s.spec.mesh.name}`]));
+    let cut = 0;
+    for (const policy of [...estate.trafficPolicies, ...estate.accessPolicies]) {
+      const key = `${policy.metadata.name}.${policy.metadata.namespace}`;
+      const status = policy.kind === "TrafficPolicy" ? result.statuses.trafficPolicies[key]! : result.statuses.accessPolicies[key]!;
+      const meshes = new Set(Object.keys(status.destinations).map((d) => meshOf.get(d)!));
+      const affected = discovery.workloads.filter((w) => affectedAsSource(policy, meshes, w)).map((w) => w.metadata.name).sort(compareStrings);
+      expect(status.workloads, key).toEqual(affected.slice(0, STATUS_WORKLOADS_LIMIT));
+      expect(status.workloadsOmitted, key).toBe(affected.length > STATUS_WORKLOADS_LIMIT ? affected.length - STATUS_WORKLOADS_LIMIT : undefined);
+      if (status.workloadsOmitted) cut++;
+    }
+    // Every mesh here has 200 workloads: a policy for all clients of a mesh is cut, a narrow one is not.
+    expect(cut).toBeGreaterThan(0);
+    expect(cut).toBeLessThan(size.trafficPolicies + size.accessPolicies);
   });
 
   describe.skipIf(crds === undefined)("with the upstream CRDs", () => {

@@ -144,3 +144,34 @@ describe("meshctl describe", () => {
     expectOneLineError(await runCli(["describe", "vm", "-s", "zzz", "-w", demo]), 1, /no VirtualMesh matches "zzz"/);
   });
 });
+
+describe("meshctl describe, past the workloads a status lists", () => {
+  it("a policy for every client lists the first workloads and counts the rest; describe workload still finds it", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const { stringify } = await import("yaml");
+    const { generateEstate } = await import("../bench/generate.js");
+    // Two clusters of 60 services with two versions each: 120 workloads per mesh, more than a status lists.
+    const estate = generateEstate({ clusters: 2, services: 120, versionsPerService: 2, trafficPolicies: 0, accessPolicies: 0 });
+    const ws = tmp();
+    for (const s of estate.snapshots) {
+      mkdirSync(`${ws}/clusters/${s.cluster}`, { recursive: true });
+      writeFileSync(`${ws}/clusters/${s.cluster}/objects.yaml`, s.objects.map((o) => stringify(o)).join("---\n"));
+    }
+    const policy = (name: string, spec: object): string => stringify({ apiVersion: "networking.meshhub.io/v1alpha1", kind: "TrafficPolicy", metadata: { name, namespace: "meshhub" }, spec });
+    const target = { destinationSelector: [{ kubeServiceRefs: { services: [{ name: "svc-0", namespace: "team-0", clusterName: "cluster-00" }] } }] };
+    writeFileSync(`${ws}/policies.yaml`, [policy("every-client", { ...target, policy: { requestTimeout: "2s" } }), policy("team-1-clients", { ...target, sourceSelector: [{ kubeWorkloadMatcher: { namespaces: ["team-1"] } }], policy: { retries: { attempts: 2 } } })].join("---\n"));
+
+    const tp = await runCli(["describe", "tp", "every-client", "-w", ws]);
+    expect(tp.code, tp.stderr).toBe(0);
+    expect(tp.stdout).toMatch(/- svc-0-v1-team-0-cluster-00-deployment\n/);
+    expect(tp.stdout).toMatch(/- … and 20 more\n/);
+    // svc-9-v2 (namespace team-1) sorts last of cluster-00's 120 workloads, past the 100 listed.
+    const late = await runCli(["describe", "workload", "svc-9-v2.team-1.cluster-00", "-w", ws]);
+    expect(late.code, late.stderr).toBe(0);
+    expect(late.stdout).toMatch(/TrafficPolicies applying to its outgoing requests:\n\s+- TrafficPolicy meshhub\/every-client \(ACCEPTED\)\n\s+- TrafficPolicy meshhub\/team-1-clients \(ACCEPTED\)\n/);
+    const other = await runCli(["describe", "workload", "svc-8-v2.team-0.cluster-00", "-w", ws]);
+    expect(other.stdout).toMatch(/TrafficPolicies applying to its outgoing requests:\n\s+- TrafficPolicy meshhub\/every-client \(ACCEPTED\)\n\n/);
+    const elsewhere = await runCli(["describe", "workload", "svc-9-v2.team-1.cluster-01", "-w", ws]);
+    expect(elsewhere.stdout).toMatch(/TrafficPolicies applying to its outgoing requests:\s+none/);
+  });
+});

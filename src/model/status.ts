@@ -11,13 +11,26 @@ export const ApprovalStatus = z.object({
 });
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 
+/**
+ * How many affected workloads a policy status lists by name. A policy over a whole mesh affects every workload in
+ * it — 20,000 in a 100,000-service estate — which no status object (etcd takes 1.5 MiB) and no JSON output of all
+ * statuses could carry; the rest are counted instead.
+ */
+export const STATUS_WORKLOADS_LIMIT = 100;
+
 /** Computed status of a TrafficPolicy or AccessPolicy. */
 export const PolicyStatus = z.object({
   state: ApprovalState,
   observedGeneration: z.number().int().optional(),
   errors: z.array(z.string()).optional(),
   destinations: z.record(z.string(), ApprovalStatus),
+  /**
+   * MeshWorkload names of the workloads the policy affects as sources (clients in the meshes of its destinations),
+   * sorted: all of them, or the first {@link STATUS_WORKLOADS_LIMIT} when there are more.
+   */
   workloads: z.array(z.string()),
+  /** How many affected workloads are not listed in `workloads` (set only when the list was cut). */
+  workloadsOmitted: z.number().int().min(1).optional(),
 });
 export type PolicyStatus = z.infer<typeof PolicyStatus>;
 

@@ -1,7 +1,7 @@
 import { compareStrings } from "../codec/canonical.js";
 import { canonicalKey } from "../codec/canonical-key.js";
 import type { MeshService, MeshWorkload } from "../model/discovery.js";
-import type { DestinationSelector, IdentitySelector, WorkloadSelector } from "../model/networking.js";
+import type { AccessPolicy, DestinationSelector, IdentitySelector, TrafficPolicy, WorkloadSelector } from "../model/networking.js";
 
 /** `name.namespace.cluster`: how statuses and errors name a destination service. */
 export function serviceKey(ref: { name: string; namespace: string; clusterName: string }): string {
@@ -201,4 +201,14 @@ export function identitySelected(selectors: readonly IdentitySelector[] | undefi
         (sa.clusterName === undefined || sa.clusterName === k.controller.clusterName),
     );
   });
+}
+
+/**
+ * True when a policy's status counts `w` among the workloads it affects: a client in the mesh of one of the policy's
+ * destinations (`namespace/name` mesh keys) that its sourceSelector selects. Exact also where the status lists only
+ * the first names.
+ */
+export function affectedAsSource(policy: TrafficPolicy | AccessPolicy, destinationMeshes: ReadonlySet<string>, w: MeshWorkload): boolean {
+  if (!destinationMeshes.has(`${w.spec.mesh.namespace}/${w.spec.mesh.name}`)) return false;
+  return policy.kind === "TrafficPolicy" ? workloadSelected(policy.spec.sourceSelector, w) : identitySelected(policy.spec.sourceSelector, w);
 }

@@ -1,5 +1,5 @@
 import { compareStrings } from "../codec/canonical.js";
-import { worstState, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
+import { STATUS_WORKLOADS_LIMIT, worstState, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
 import type { PolicyRef } from "./order.js";
 import { policyKey } from "./selectors.js";
 
@@ -130,7 +130,7 @@ export class StatusCollector {
       const { destinations, ...rest } = collector.render(merged);
       return { ...rest, meshes: destinations };
     }
-    return { ...collector.render(merged), workloads: mergeSorted(merged.workloads) };
+    return { ...collector.render(merged), ...listedWorkloads(mergeSorted(merged.workloads)) };
   }
 
   /** Statuses of one kind, keyed `name.namespace`, sorted. */
@@ -138,7 +138,7 @@ export class StatusCollector {
     const out: Record<string, PolicyStatus> = {};
     for (const key of [...this.entries.keys()].filter((k) => k.startsWith(`${kind}/`)).sort(compareStrings)) {
       const e = this.entries.get(key)!;
-      out[key.slice(kind.length + 1)] = { ...this.render(e), workloads: mergeSorted(e.workloads) };
+      out[key.slice(kind.length + 1)] = { ...this.render(e), ...listedWorkloads(mergeSorted(e.workloads)) };
     }
     return out;
   }
@@ -151,6 +151,19 @@ export class StatusCollector {
     }
     return out;
   }
+}
+
+type ListedWorkloads = Pick<PolicyStatus, "workloads" | "workloadsOmitted">;
+
+/** The status fields for a sorted list of affected workloads, per list (shared lists share them too). */
+const LISTED = new WeakMap<readonly string[], ListedWorkloads>();
+
+/** At most {@link STATUS_WORKLOADS_LIMIT} names, and how many more there are. */
+export function listedWorkloads(all: readonly string[]): ListedWorkloads {
+  if (all.length <= STATUS_WORKLOADS_LIMIT) return { workloads: all as string[] };
+  let listed = LISTED.get(all);
+  if (!listed) LISTED.set(all, (listed = { workloads: all.slice(0, STATUS_WORKLOADS_LIMIT), workloadsOmitted: all.length - STATUS_WORKLOADS_LIMIT }));
+  return listed;
 }
 
 /** A number per list object, to name a set of lists (lists are compared by identity, never by content). */

@@ -3,7 +3,7 @@ import type { Workspace } from "../../codec/workspace.js";
 import type { Mesh, MeshGateway, MeshInstallation, MeshService, MeshWorkload, TrustAnchorInfo } from "../../model/discovery.js";
 import type { AccessPolicy, DestinationSelector, TrafficPolicy, VirtualMesh } from "../../model/networking.js";
 import type { ApprovalStatus, PolicyStatus } from "../../model/status.js";
-import { labelsMatch } from "../../resolve/selectors.js";
+import { affectedAsSource, labelsMatch, meshServiceKey } from "../../resolve/selectors.js";
 import type { TranslationResult } from "../../translate/index.js";
 import { SOURCES_ANNOTATION, sourceId } from "../../translate/metadata.js";
 import { formatCertificatePlan } from "../cert-plan-summary.js";
@@ -139,6 +139,8 @@ function services(env: Env): Described[] {
 function workloads(env: Env): Described[] {
   const { result, style } = env;
   const d = result.discovery;
+  const meshOfService = new Map(d.services.map((s) => [meshServiceKey(s), `${s.spec.mesh.namespace}/${s.spec.mesh.name}`]));
+  const destinationMeshes = (s: PolicyStatus): Set<string> => new Set(Object.keys(s.destinations).flatMap((k) => meshOfService.get(k) ?? []));
   const ctrl = (w: MeshWorkload): MeshWorkload["spec"]["kubernetes"]["controller"] => w.spec.kubernetes.controller;
   const id = (w: MeshWorkload): string => `${ctrl(w).name}.${ctrl(w).namespace}.${ctrl(w).clusterName}`;
   const clusters = [...new Set([...d.clusters.map((c) => c.metadata.name), ...d.workloads.map((w) => ctrl(w).clusterName)])].sort(compareStrings);
@@ -147,12 +149,15 @@ function workloads(env: Env): Described[] {
     const svcs = d.services
       .filter((s) => s.spec.kubeService.ref.clusterName === c.clusterName && s.spec.kubeService.ref.namespace === c.namespace && Object.keys(s.spec.kubeService.workloadSelectorLabels).length > 0 && labelsMatch(s.spec.kubeService.workloadSelectorLabels, w.spec.kubernetes.podLabels))
       .map((s) => `${s.spec.kubeService.ref.name}.${s.spec.kubeService.ref.namespace}.${s.spec.kubeService.ref.clusterName}`);
-    const asSource = (statuses: Readonly<Record<string, { workloads: string[]; state: string }>>, kind: string): string[] =>
+    // A status lists the first affected workloads only; past them, the policy's own selectors decide.
+    const affects = (s: PolicyStatus, policy: TrafficPolicy | AccessPolicy | undefined): boolean =>
+      s.workloads.includes(w.metadata.name) || (s.workloadsOmitted !== undefined && policy !== undefined && affectedAsSource(policy, destinationMeshes(s), w));
+    const asSource = (statuses: Readonly<Record<string, PolicyStatus>>, policies: readonly (TrafficPolicy | AccessPolicy)[], kind: string): string[] =>
       Object.entries(statuses)
-        .filter(([, s]) => s.workloads.includes(w.metadata.name))
+        .filter(([k, s]) => affects(s, policies.find((p) => polKey(p.metadata) === k)))
         .map(([k, s]) => `${kind} ${k.slice(k.lastIndexOf(".") + 1)}/${k.slice(0, k.lastIndexOf("."))} (${s.state})`);
-    const traffic = asSource(result.statuses.trafficPolicies, "TrafficPolicy");
-    const access = asSource(result.statuses.accessPolicies, "AccessPolicy");
+    const traffic = asSource(result.statuses.trafficPolicies, env.workspace.resources.trafficPolicies, "TrafficPolicy");
+    const access = asSource(result.statuses.accessPolicies, env.workspace.resources.accessPolicies, "AccessPolicy");
     const text = [
       formatFields(
         [
@@ -191,7 +196,7 @@ function describePolicy(env: Env, p: TrafficPolicy | AccessPolicy, status: Polic
     "",
     block("Status per destination", formatOutcomes(destinationOutcomes(status?.destinations ?? {}), style), style),
     "",
-    block(workloadsTitle, list(status?.workloads ?? []), style),
+    block(workloadsTitle, list([...(status?.workloads ?? []), ...(status?.workloadsOmitted ? [`… and ${status.workloadsOmitted} more`] : [])]), style),
     "",
     block("Emitted objects", formatObjects(objects, style), style),
   ].join("\n");
