@@ -9,7 +9,7 @@ import type { ForeignConfig } from "../src/discovery/types.js";
 import type { KubeObject } from "../src/model/common.js";
 import type { Mesh } from "../src/model/discovery.js";
 import type { AccessPolicy, TrafficPolicy } from "../src/model/networking.js";
-import { type TranslationResult } from "../src/translate/index.js";
+import { TranslationSession, type TranslationResult } from "../src/translate/index.js";
 import { flavourForVersion } from "../src/translate/linkerd/index.js";
 import { MANAGED_BY_LABEL, PATCH_ANNOTATION, SOURCES_ANNOTATION } from "../src/translate/metadata.js";
 import { accessPolicy, cluster, istioMesh, linkerdMesh, meshRef, service, trafficPolicy, virtualMesh, workload } from "./helpers/builders.js";
@@ -345,7 +345,8 @@ describe.each([
     const r = run({ ...estate(version), trafficPolicies: [tp("timeout", { requestTimeout: "2s" })], accessPolicies: [ap("open")] });
     for (const o of objects(r)) {
       expect(o.metadata.labels?.[MANAGED_BY_LABEL]).toBe("meshhub");
-      expect(o.metadata.annotations?.["meshhub.io/destination"]).toBe("reviews.bookinfo.c1");
+      // A MeshTLSAuthentication serves every destination of its policy in the namespace: it names none.
+      expect(o.metadata.annotations?.["meshhub.io/destination"]).toBe(o.kind === "MeshTLSAuthentication" ? undefined : "reviews.bookinfo.c1");
       expect(o.metadata.annotations?.[SOURCES_ANNOTATION]).toMatch(/^(TrafficPolicy\/meshhub\/timeout|AccessPolicy\/meshhub\/open)(,(TrafficPolicy\/meshhub\/timeout|AccessPolicy\/meshhub\/open))*$/);
     }
   });
@@ -615,12 +616,34 @@ describe("access policies", () => {
     const e = estate(EDGE);
     const r = run({ ...e, accessPolicies: [ap("from-productpage", { sourceSelector: [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: "productpage", namespace: "bookinfo" }] } }] })] });
     expect(spec(get(r, "Server", "reviews-9080"))).toEqual({ podSelector: { matchLabels: { app: "reviews" } }, port: 9080, proxyProtocol: "HTTP/1", accessPolicy: "deny" });
-    expect(spec(get(r, "MeshTLSAuthentication", "reviews-from-productpage-meshhub"))).toEqual({ identities: ["productpage.bookinfo.serviceaccount.identity.linkerd.cluster.local"] });
+    expect(spec(get(r, "MeshTLSAuthentication", "from-productpage-meshhub"))).toEqual({ identities: ["productpage.bookinfo.serviceaccount.identity.linkerd.cluster.local"] });
     expect(spec(get(r, "AuthorizationPolicy", "reviews-9080-from-productpage-meshhub"))).toEqual({
       targetRef: { group: "policy.linkerd.io", kind: "Server", name: "reviews-9080" },
-      requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: "reviews-from-productpage-meshhub" }],
+      requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: "from-productpage-meshhub" }],
     });
     expect(status(r, "from-productpage", undefined, "accessPolicies")?.state).toBe("ACCEPTED");
+  });
+
+  it("shares one MeshTLSAuthentication per policy and namespace among its destinations, in a session too", () => {
+    const e = estate(EDGE);
+    const everyService = ap("from-productpage", { destinationSelector: [], sourceSelector: [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: "productpage", namespace: "bookinfo" }] } }] });
+    const r = run({ ...e, accessPolicies: [everyService] });
+    const mtas = ofKind(r, "MeshTLSAuthentication");
+    expect(mtas.map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual(["bookinfo/from-productpage-meshhub", "other/from-productpage-meshhub"]);
+    for (const m of mtas) expect(spec(m)).toEqual({ identities: ["productpage.bookinfo.serviceaccount.identity.linkerd.cluster.local"] });
+    // Every destination's AuthorizationPolicies name the one of their namespace.
+    const refs = ofKind(r, "AuthorizationPolicy").map((a) => `${a.metadata.namespace}/${(spec(a)["requiredAuthenticationRefs"] as { name: string }[])[0]!.name}`);
+    expect(refs.length).toBe(4);
+    expect(new Set(refs)).toEqual(new Set(["bookinfo/from-productpage-meshhub", "other/from-productpage-meshhub"]));
+    expect(r.diagnostics).toEqual([]);
+
+    // Dropping all but one destination of a namespace keeps the shared object; dropping the last removes it.
+    const session = new TranslationSession({ discovery: r.discovery, accessPolicies: [everyService] });
+    const onlyReviews = ap("from-productpage", { sourceSelector: everyService.spec.sourceSelector });
+    const delta = session.apply({ upsert: [onlyReviews] });
+    expect(delta.clusters["c1"]!.removed).toContainEqual({ apiVersion: "policy.linkerd.io/v1alpha1", kind: "MeshTLSAuthentication", namespace: "other", name: "from-productpage-meshhub" });
+    expect(delta.clusters["c1"]!.removed.some((id) => id.kind === "MeshTLSAuthentication" && id.namespace === "bookinfo")).toBe(false);
+    expect(toCanonicalJson(session.result().clusters)).toBe(toCanonicalJson(run({ ...e, accessPolicies: [onlyReviews] }).clusters));
   });
 
   it("uses the Server's target port (named ports too) and allowed ports pick Servers as the Istio translation does", () => {
@@ -747,7 +770,7 @@ describe("identities across clusters", () => {
         ap("anyone", {}),
       ],
     });
-    const ids = (p: string) => spec(get(r, "MeshTLSAuthentication", `reviews-${p}-meshhub`))["identities"];
+    const ids = (p: string) => spec(get(r, "MeshTLSAuthentication", `${p}-meshhub`))["identities"];
     expect(ids("remote-sa")).toEqual(["frontend.web.serviceaccount.identity.linkerd-west.west.example"]);
     expect(ids("any-cluster-ns")).toEqual(["*.web.serviceaccount.identity.linkerd-west.west.example", "*.web.serviceaccount.identity.linkerd.east.example"]);
     expect(ids("whole-c2")).toEqual(["*.serviceaccount.identity.linkerd-west.west.example"]);
@@ -758,9 +781,9 @@ describe("identities across clusters", () => {
   it("fails closed for a remote source in gateway mode (Linkerd only sees the gateway's identity)", () => {
     const r = run({ meshes: [m1, m2], services, virtualMeshes: [gatewayVm], accessPolicies: [ap("remote-sa", { sourceSelector: [sa("frontend", "web", "c2")] }), ap("ns", { sourceSelector: [{ kubeIdentityMatcher: { namespaces: ["web"] } }] })] });
     expectPrecise(onlyError(r, "remote-sa", undefined, "accessPolicies"), "per-client authorization across clusters requires Linkerd flat (remote-discovery) mode", EDGE, /federation\.flatNetwork: true/);
-    expect(ofKind(r, "MeshTLSAuthentication").map((m) => m.metadata.name)).toEqual(["reviews-ns-meshhub"]);
+    expect(ofKind(r, "MeshTLSAuthentication").map((m) => m.metadata.name)).toEqual(["ns-meshhub"]);
     // A source without a cluster only admits the identities that can reach the destination: the local ones.
-    expect(spec(get(r, "MeshTLSAuthentication", "reviews-ns-meshhub"))["identities"]).toEqual(["*.web.serviceaccount.identity.linkerd.east.example"]);
+    expect(spec(get(r, "MeshTLSAuthentication", "ns-meshhub"))["identities"]).toEqual(["*.web.serviceaccount.identity.linkerd.east.example"]);
     expect(spec(get(r, "Server", "reviews-9080"))["accessPolicy"]).toBe("deny");
   });
 

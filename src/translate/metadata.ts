@@ -15,9 +15,18 @@ export const PATCH_SERVER_SIDE_APPLY = "server-side-apply";
 /** Marks a Secret that carries a private key: adapters write it only when asked to. */
 export const PRIVATE_KEY_ANNOTATION = "meshhub.io/contains-private-key";
 
+/** Each reference's id, built once: references are shared per policy and the id is on every object it produces. */
+const SOURCE_IDS = new WeakMap<object, string>();
+
 /** `TrafficPolicy/gloo-mesh/petstore`: how the sources annotation names an input. */
 export function sourceId(ref: PolicyRef | { kind: string; name: string; namespace?: string }): string {
-  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+  let id = SOURCE_IDS.get(ref);
+  if (id === undefined) {
+    id = ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+    id.charCodeAt(0); // flattened once, not left a string tree per object
+    SOURCE_IDS.set(ref, id);
+  }
+  return id;
 }
 
 /** Metadata for an emitted object: owner label plus the sorted, de-duplicated list of inputs that produced it. */

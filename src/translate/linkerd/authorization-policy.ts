@@ -1,6 +1,7 @@
 /**
  * AccessPolicies as Linkerd authorization: a Server per target port (server.ts), a MeshTLSAuthentication per
- * policy (identities.ts), and AuthorizationPolicies that tie them together.
+ * policy and namespace, shared by the policy's destinations there (identities.ts), and AuthorizationPolicies that
+ * tie them together.
  *
  * Allowed ports pick the Servers, with the Istio translation's meaning: an allowed *service* port stands for its
  * numeric target port, any other number is a workload port; a named target port cannot be resolved from discovery,
@@ -33,7 +34,7 @@ import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext, PolicyReport, ResolvedDestination } from "../types.js";
 import { checkIdentities, renderIdentities } from "./identities.js";
 import { exactPath, prefixPaths, regexEscape } from "./matches.js";
-import { renderMeshTlsAuthentication } from "./mesh-tls-authentication.js";
+import { meshTlsAuthenticationName, renderMeshTlsAuthentication } from "./mesh-tls-authentication.js";
 import { objectName } from "./names.js";
 import { renderServerRoute } from "./http-route.js";
 import { planServers, renderServer, type ServerPlan } from "./server.js";
@@ -204,15 +205,14 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
   for (const s of servers) objects.push(renderServer(s, ctx, flavour, dest.accessPolicies));
   if (!flavour.authorizationPolicy) return { objects, reports };
 
-  const svc = ctx.service.spec.kubeService.ref.name;
   const identities = new Map(dest.access.map((r) => [r, renderIdentities(r, ctx)]));
   const mtlsNames = new Map<ResolvedAccessRule, string>();
   const mtlsName = (rule: ResolvedAccessRule): string => {
     let name = mtlsNames.get(rule);
     if (name === undefined) {
-      name = objectName([svc, rule.policy.name, rule.policy.namespace]);
+      name = meshTlsAuthenticationName(rule.policy);
       mtlsNames.set(rule, name);
-      objects.push(renderMeshTlsAuthentication(name, identities.get(rule)!, ctx, rule.policy));
+      objects.push(renderMeshTlsAuthentication(identities.get(rule)!, ctx, rule.policy));
     }
     return name;
   };
