@@ -205,6 +205,11 @@ export function generateEstate(size: EstateSize, seed = 42): Estate {
 
   const accessPolicies: AccessPolicy[] = [];
   for (let a = 0; a < size.accessPolicies; a++) {
+    if (a === 0) {
+      // The baseline users write first: every workload may call every service of its own mesh (empty selectors).
+      accessPolicies.push({ apiVersion: API, kind: "AccessPolicy", metadata: { name: "ap-0", namespace: "meshhub" }, spec: {} } as AccessPolicy);
+      continue;
+    }
     const target = pick(services);
     const client = pick(byCluster.get(target.cluster)!);
     const kind = random();

@@ -65,6 +65,8 @@ describe("bench estate generator", () => {
     for (const p of ["sourceSelector.kubeServiceAccountRefs.serviceAccounts.name", "sourceSelector.kubeIdentityMatcher.namespaces", "sourceSelector.kubeIdentityMatcher.clusters", "destinationSelector.kubeServiceRefs.services", "destinationSelector.kubeServiceMatcher.labels", "destinationSelector.kubeServiceMatcher.namespaces", "allowedMethods", "allowedPaths", "allowedPorts"]) {
       expect(ap, p).toContain(p);
     }
+    // The baseline: every workload may call every service of its mesh (empty selectors select all).
+    expect(estate.accessPolicies.some((p) => p.spec.sourceSelector === undefined && p.spec.destinationSelector === undefined)).toBe(true);
     // A whole namespace's service accounts (no name).
     expect(estate.accessPolicies.some((p) => p.spec.sourceSelector?.some((s) => s.kubeServiceAccountRefs?.serviceAccounts.some((sa) => sa.name === undefined)))).toBe(true);
     const paths = estate.accessPolicies.flatMap((p) => p.spec.allowedPaths ?? []);
