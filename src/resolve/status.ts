@@ -60,7 +60,11 @@ export class StatusCollector {
 
   /** Adds affected workloads; `sortedNames` must be sorted and free of duplicates. */
   addWorkloads(ref: PolicyRef, sortedNames: readonly string[]): void {
-    if (sortedNames.length > 0) this.entry(ref).workloads.push(sortedNames);
+    if (sortedNames.length === 0) return;
+    const e = this.entry(ref);
+    // Most policies add one list: a literal holds it without a grown array's spare slots (see exactly()).
+    if (e.workloads.length === 0) e.workloads = [sortedNames];
+    else e.workloads.push(sortedNames);
   }
 
   private render(e: Entry): Omit<PolicyStatus, "workloads"> {

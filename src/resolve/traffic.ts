@@ -6,6 +6,7 @@ import type { MeshService } from "../model/discovery.js";
 import type { HttpMatcher, TrafficPolicy } from "../model/networking.js";
 import { describeRef, refOf, type PolicyRef } from "./order.js";
 import type { ServiceIndex } from "./selectors.js";
+import { exactly } from "../util/arrays.js";
 
 /** Every action, route-level first: the order fields are resolved in. */
 const ALL_ACTIONS: readonly ActionName[] = [...ROUTE_ACTIONS, ...DESTINATION_ACTIONS];
@@ -245,10 +246,10 @@ export function resolveTraffic(
   for (const g of groups.values()) {
     const name = g.policies.map((p) => `${p.name}.${p.namespace}`).join("+");
     for (const source of g.sources)
-      for (const matcher of g.matchers) routes.push({ name, ...(source ? { source } : {}), ...(matcher ? { matcher } : {}), policies: g.policies, actions: g.actions });
+      for (const matcher of g.matchers) routes.push({ name, ...(source ? { source } : {}), ...(matcher ? { matcher } : {}), policies: exactly(g.policies), actions: g.actions });
   }
   routes.sort(compareRouteSpecificity);
-  return { resolved: { routes: uniqueNames(routes), destinationActions, applied }, reports };
+  return { resolved: { routes: exactly(uniqueNames(routes)), destinationActions, applied: exactly(applied) }, reports };
 }
 
 /** Suffixes `-1`, `-2`… where one group produced several routes, so every route name is unique. */

@@ -20,6 +20,7 @@ import { mergeMetadataPatches } from "./linkerd/service-patch.js";
 import { MESH_TRANSLATORS } from "./registry.js";
 import { compareSlots, SlotTable, type ObjectId, type Slot } from "./slots.js";
 import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
+import { exactly } from "../util/arrays.js";
 
 /** Input of a translation: discovery plus the meshhub resources to realise. */
 export interface TranslateInput {
@@ -306,7 +307,7 @@ export class TranslationEngine {
       collector.addWorkloads(ref, names);
     }
     const rule = policy.kind === "AccessPolicy" ? resolveAccessRule(policy, this.index) : undefined;
-    this.selections.set(subject, { ref, services, collector, ...(rule ? { rule } : {}) });
+    this.selections.set(subject, { ref, services: exactly(services), collector, ...(rule ? { rule } : {}) });
     return { before: previous?.services ?? [], after: services };
   }
 
@@ -426,7 +427,7 @@ export class TranslationEngine {
       if (unsupported.length > 0) for (const e of unsupported) report(ref, "INVALID", e);
       else access.push(resolved.rule);
     }
-    const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: accessRefs, referencedSubsets: [] };
+    const dest: ResolvedDestination = { key, service, mesh, traffic, access: exactly(access), accessPolicies: exactly(accessRefs), referencedSubsets: [] };
     const reported = collector ?? NO_REPORTS;
     this.setUnit(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
@@ -496,7 +497,7 @@ export class TranslationEngine {
     if (out.reports.length > 0 || this.federation.exportsOf(key).length > 0) unit.collector = unit.resolveCollector.clone();
     for (const r of out.reports) unit.collector.report(r.policy, key, r.state, r.message);
     const cluster = dest.service.spec.kubeService.ref.clusterName;
-    unit.objects = out.objects.length > 0 ? { cluster, objects: out.objects } : NOTHING_EMITTED;
+    unit.objects = out.objects.length > 0 ? { cluster, objects: exactly(out.objects) } : NOTHING_EMITTED;
     if (this.federation.exportsOf(key).length === 0) {
       unit.copies = NOTHING_EMITTED;
       return;

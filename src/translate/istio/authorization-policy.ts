@@ -12,6 +12,7 @@ import type { DestinationContext, ResolvedDestination } from "../types.js";
 import { checkIdentity, renderSources } from "./identities.js";
 import type { AuthorizationOperation, AuthorizationRule } from "./types.js";
 import { describeIstioVersion, istioSupports, securityApiVersion } from "./version.js";
+import { exactly } from "../../util/arrays.js";
 
 /**
  * Istio authorizes at the server's sidecar, where the port is the *workload* port: an allowed service port is
@@ -66,7 +67,7 @@ function renderRule(rule: ResolvedAccessRule, ctx: DestinationContext): Authoriz
 /** The AuthorizationPolicy, or undefined when no AccessPolicy selects the destination (or it has no pod selector). */
 export function renderAuthorizationPolicy(dest: ResolvedDestination, ctx: DestinationContext): KubeObject | undefined {
   if (dest.accessPolicies.length === 0 || !hasSelector(ctx)) return undefined;
-  const rules = dest.access.flatMap((r) => renderRule(r, ctx) ?? []);
+  const rules = exactly(dest.access.flatMap((r) => renderRule(r, ctx) ?? []));
   const ref = ctx.service.spec.kubeService.ref;
   return {
     apiVersion: securityApiVersion(ctx.mesh),

@@ -12,6 +12,7 @@ import type { Mesh } from "../../model/discovery.js";
 import { describeIdentity, type ResolvedIdentity } from "../../resolve/access.js";
 import type { DestinationContext } from "../types.js";
 import type { AuthorizationSource } from "./types.js";
+import { exactly } from "../../util/arrays.js";
 
 function meshCluster(m: Mesh): string {
   return ("istio" in m.spec ? m.spec.istio : m.spec.linkerd).installation.cluster;
@@ -106,5 +107,5 @@ export function renderSources(ids: readonly ResolvedIdentity[], ctx: Destination
   const from: { source: AuthorizationSource }[] = [];
   if (principals.length > 0) from.push({ source: { principals: sortedUnique(principals) } });
   if (namespaces.length > 0) from.push({ source: { namespaces: sortedUnique(namespaces) } });
-  return from;
+  return exactly(from);
 }
