@@ -2,6 +2,7 @@ import { compareStrings } from "../codec/canonical.js";
 import { STATUS_WORKLOADS_LIMIT, worstState, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
 import type { PolicyRef } from "./order.js";
 import { policyKey } from "./selectors.js";
+import { exactly } from "../util/arrays.js";
 
 /** Error sets are created on the first error: most entries never get one, and there is one entry per policy and destination. */
 interface Entry {
@@ -200,7 +201,7 @@ export function mergeSorted(lists: readonly (readonly string[])[]): string[] {
   let bySet = MERGED.get(distinct[0]!);
   if (!bySet) MERGED.set(distinct[0]!, (bySet = new Map()));
   let merged = bySet.get(key);
-  if (!merged) bySet.set(key, (merged = mergeAll(distinct)));
+  if (!merged) bySet.set(key, (merged = exactly(mergeAll(distinct) as string[])));
   return merged as string[];
 }
 

@@ -27,6 +27,7 @@ import type { HeaderModifier, RuleIR } from "./ir.js";
 import { gatewayMatches } from "./matches.js";
 import { objectName, shortHash } from "./names.js";
 import { GATEWAY_HTTPROUTE_API, LINKERD_HTTPROUTE_API, type LinkerdFlavour } from "./version.js";
+import { exactly } from "../../util/arrays.js";
 
 const MAX_RULES = 16;
 
@@ -132,7 +133,7 @@ export function renderServerRoute(
     metadata: destinationMetadata(name, ctx.service.spec.kubeService.ref.namespace, sources, ctx.key, annotations),
     spec: {
       parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: serverName }],
-      rules,
+      rules: exactly(rules),
     },
   };
 }
