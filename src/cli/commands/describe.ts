@@ -141,6 +141,8 @@ function workloads(env: Env): Described[] {
   const d = result.discovery;
   const meshOfService = new Map(d.services.map((s) => [meshServiceKey(s), `${s.spec.mesh.namespace}/${s.spec.mesh.name}`]));
   const destinationMeshes = (s: PolicyStatus): Set<string> => new Set(Object.keys(s.destinations).flatMap((k) => meshOfService.get(k) ?? []));
+  const trafficByKey = new Map(env.workspace.resources.trafficPolicies.map((p) => [polKey(p.metadata), p]));
+  const accessByKey = new Map(env.workspace.resources.accessPolicies.map((p) => [polKey(p.metadata), p]));
   const ctrl = (w: MeshWorkload): MeshWorkload["spec"]["kubernetes"]["controller"] => w.spec.kubernetes.controller;
   const id = (w: MeshWorkload): string => `${ctrl(w).name}.${ctrl(w).namespace}.${ctrl(w).clusterName}`;
   const clusters = [...new Set([...d.clusters.map((c) => c.metadata.name), ...d.workloads.map((w) => ctrl(w).clusterName)])].sort(compareStrings);
@@ -152,12 +154,12 @@ function workloads(env: Env): Described[] {
     // A status lists the first affected workloads only; past them, the policy's own selectors decide.
     const affects = (s: PolicyStatus, policy: TrafficPolicy | AccessPolicy | undefined): boolean =>
       s.workloads.includes(w.metadata.name) || (s.workloadsOmitted !== undefined && policy !== undefined && affectedAsSource(policy, destinationMeshes(s), w));
-    const asSource = (statuses: Readonly<Record<string, PolicyStatus>>, policies: readonly (TrafficPolicy | AccessPolicy)[], kind: string): string[] =>
+    const asSource = (statuses: Readonly<Record<string, PolicyStatus>>, policies: ReadonlyMap<string, TrafficPolicy | AccessPolicy>, kind: string): string[] =>
       Object.entries(statuses)
-        .filter(([k, s]) => affects(s, policies.find((p) => polKey(p.metadata) === k)))
+        .filter(([k, s]) => affects(s, policies.get(k)))
         .map(([k, s]) => `${kind} ${k.slice(k.lastIndexOf(".") + 1)}/${k.slice(0, k.lastIndexOf("."))} (${s.state})`);
-    const traffic = asSource(result.statuses.trafficPolicies, env.workspace.resources.trafficPolicies, "TrafficPolicy");
-    const access = asSource(result.statuses.accessPolicies, env.workspace.resources.accessPolicies, "AccessPolicy");
+    const traffic = asSource(result.statuses.trafficPolicies, trafficByKey, "TrafficPolicy");
+    const access = asSource(result.statuses.accessPolicies, accessByKey, "AccessPolicy");
     const text = [
       formatFields(
         [
