@@ -182,9 +182,11 @@ function listId(list: readonly string[]): number {
 }
 
 /**
- * Merged lists per set of input lists, kept with the set's first list. Workload lists are shared (the workload index
+ * Merged lists per set of input lists, kept with the set's newest list. Workload lists are shared (the workload index
  * hands out one array per mesh and selector), so every policy over the same meshes gets the same merged array:
- * without this, policies spanning every mesh each merged (and held) the whole estate's workload names.
+ * without this, policies spanning every mesh each merged (and held) the whole estate's workload names. Kept with the
+ * newest list, a merge that involves a list made for one selection goes when that list does, so a long-lived session
+ * does not accumulate them.
  */
 const MERGED = new WeakMap<readonly string[], Map<string, readonly string[]>>();
 
@@ -198,8 +200,9 @@ export function mergeSorted(lists: readonly (readonly string[])[]): string[] {
   if (distinct.length === 1) return distinct[0] as string[];
   distinct.sort((a, b) => listId(a) - listId(b));
   const key = distinct.map(listId).join(",");
-  let bySet = MERGED.get(distinct[0]!);
-  if (!bySet) MERGED.set(distinct[0]!, (bySet = new Map()));
+  const newest = distinct[distinct.length - 1]!;
+  let bySet = MERGED.get(newest);
+  if (!bySet) MERGED.set(newest, (bySet = new Map()));
   let merged = bySet.get(key);
   if (!merged) bySet.set(key, (merged = exactly(mergeAll(distinct) as string[])));
   return merged as string[];
