@@ -115,6 +115,8 @@ describe("meshctl describe", () => {
       [["trafficpolicies", "reviews-split.meshhub"], /Actions \(spec\.policy\):\n\s+trafficShift:/],
       [["ap", "frontend-to-shop"], /Filters:\n\s+Allowed paths:\s+any\n\s+Allowed methods:\s+GET, HEAD/],
       [["accesspolicies", "web-to-backends"], /Emitted objects:[\s\S]*Server \(policy\.linkerd\.io\/v1beta3\)\s+emojivoto\/emoji-svc-8080/],
+      // The MeshTLSAuthentication its AuthorizationPolicy requires is shared in the namespace, and still listed.
+      [["svc", "emoji-svc"], /Emitted objects:[\s\S]*MeshTLSAuthentication \(policy\.linkerd\.io\/v1alpha1\)\s+emojivoto\/web-to-backends-meshhub\n/],
       [["vm", "demo"], /Global access policy:\s+ENABLED[\s\S]*Certificate plan:[\s\S]*Root CA:\s+generate a new root/],
       [["vmesh"], /Name:\s+demo/],
       [["virtualmeshes", "demo.meshhub"], /Trust:\s+shared root \(generated\)/],

@@ -202,6 +202,7 @@ export function serviceView(result: TranslationResult, virtualMeshes: readonly V
       labelsMatch(service.spec.kubeService.workloadSelectorLabels, w.spec.kubernetes.podLabels),
   );
   const resolved = result.resolved.find((r) => r.key === key);
+  const sharedByIt = sharedObjectsOf(result, key, ref);
   const routes: RouteView[] = (resolved?.traffic.routes ?? []).map((r: ResolvedRoute, i) => ({
     order: i + 1,
     name: r.name,
@@ -258,8 +259,23 @@ export function serviceView(result: TranslationResult, virtualMeshes: readonly V
     destinationSettings: settings(resolved?.traffic.destinationActions ?? {}),
     access,
     policies,
-    objects: objectsFor(result, (o) => o.metadata.annotations?.[DESTINATION_ANNOTATION] === key),
+    objects: objectsFor(result, (o) => o.metadata.annotations?.[DESTINATION_ANNOTATION] === key || sharedByIt(o)),
   };
+}
+
+/**
+ * Objects a destination's own objects use but share with other destinations: the MeshTLSAuthentications its Linkerd
+ * AuthorizationPolicies require (one per AccessPolicy and namespace).
+ */
+function sharedObjectsOf(result: TranslationResult, key: string, ref: { namespace: string; clusterName: string }): (o: KubeObject) => boolean {
+  const required = new Set<string>();
+  for (const o of result.clusters[ref.clusterName] ?? []) {
+    if (o.kind !== "AuthorizationPolicy" || !o.apiVersion.startsWith("policy.linkerd.io/") || o.metadata.annotations?.[DESTINATION_ANNOTATION] !== key) continue;
+    for (const r of ((o["spec"] as { requiredAuthenticationRefs?: { kind: string; name: string }[] } | undefined)?.requiredAuthenticationRefs ?? [])) if (r.kind === "MeshTLSAuthentication") required.add(r.name);
+  }
+  // Matched by identity: an object of the same name in another cluster is not this destination's.
+  const inCluster = new Set((result.clusters[ref.clusterName] ?? []).filter((o) => o.kind === "MeshTLSAuthentication" && o.metadata.namespace === ref.namespace && required.has(o.metadata.name)));
+  return (o) => inCluster.has(o);
 }
 
 /** `Setting:  value  ← TrafficPolicy ns/name (field)` lines, aligned; plain rows have no provenance. */
