@@ -5,7 +5,7 @@
  */
 import type { ClusterSnapshot } from "../src/discovery/types.js";
 import type { KubeObject } from "../src/model/common.js";
-import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../src/model/networking.js";
+import type { AccessPolicy, DestinationSelector, IdentitySelector, TrafficPolicy, VirtualMesh } from "../src/model/networking.js";
 
 export interface EstateSize {
   readonly clusters: number;
@@ -79,6 +79,19 @@ function controlPlane(i: number): KubeObject[] {
   ];
 }
 
+/**
+ * The option whose share of [0, 1) holds `draw` (shares in order, adding up to 1). Options are functions, so only the
+ * chosen one draws further random numbers and the sequence of draws stays what it was.
+ */
+function choose<T>(draw: number, options: readonly (readonly [number, () => T])[]): T {
+  let upTo = 0;
+  for (const [share, option] of options) {
+    upTo += share;
+    if (draw < upTo) return option();
+  }
+  return options[options.length - 1]![1]();
+}
+
 /** A mirror of 5% of the requests to another service (its first port when it has two). */
 function mirrorOf(s: { name: string; namespace: string; cluster: string; ports: number[] }): Record<string, unknown> {
   return { kubeService: { name: s.name, namespace: s.namespace, clusterName: s.cluster }, percentage: 5, ...(s.ports.length > 1 ? { port: s.ports[0] } : {}) };
@@ -142,59 +155,41 @@ export function generateEstate(size: EstateSize, seed = 42): Estate {
   const trafficPolicies: TrafficPolicy[] = [];
   for (let p = 0; p < size.trafficPolicies; p++) {
     const target = pick(services);
-    const selectorKind = random();
-    const destinationSelector =
-      selectorKind < 0.65
-        ? [{ kubeServiceRefs: { services: [ref(target)] } }]
-        : selectorKind < 0.85
-          ? [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }]
-          : selectorKind < 0.97
-            ? [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster], labels: { tier: "web" } } }]
-            : // the same app in every cluster: one policy over Istio and Linkerd destinations
-              [{ kubeServiceMatcher: { labels: { app: target.name }, namespaces: [target.namespace] } }];
-    const feature = random();
+    const destinationSelector = choose<DestinationSelector[]>(random(), [
+      [0.65, () => [{ kubeServiceRefs: { services: [ref(target)] } }]],
+      [0.2, () => [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }]],
+      [0.12, () => [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster], labels: { tier: "web" } } }]],
+      // the same app in every cluster: one policy over Istio and Linkerd destinations
+      [0.03, () => [{ kubeServiceMatcher: { labels: { app: target.name }, namespaces: [target.namespace] } }]],
+    ]);
     const port = target.ports.length > 1 ? { port: target.ports[0] } : {};
     // Mirroring and TLS modes are Istio features: users write them for Istio services (Linkerd rejects them).
-    const policy: Record<string, unknown> =
-      feature < 0.25
-        ? { requestTimeout: pick(["1s", "2s", "500ms"]), retries: { attempts: 2, perTryTimeout: "250ms", retryOn: "5xx" } }
-        : feature < 0.45
-          ? { trafficShift: { destinations: [{ kubeService: { ...ref(target), ...port, subset: { version: "v1" } }, weight: 90 }, { kubeService: { ...ref(target), ...port, subset: { version: "v2" } }, weight: 10 }] } }
-          : feature < 0.57
-            ? { headerManipulation: { appendRequestHeaders: { "x-team": target.namespace }, removeResponseHeaders: ["server"] } }
-            : feature < 0.65
-              ? { outlierDetection: { consecutiveErrors: 5 } }
-              : feature < 0.73
-                ? { faultInjection: random() < 0.5 ? { abort: { httpStatus: 503 }, percentage: 1 } : { fixedDelay: "100ms", percentage: 5 } }
-                : feature < 0.81
-                  ? { corsPolicy: { allowOrigins: [{ exact: "https://app.example.com" }] }, requestTimeout: "3s" }
-                  : feature < 0.9
-                    ? target.istio
-                      ? { mirror: mirrorOf(pick(byCluster.get(target.cluster)!)), requestTimeout: "2s" }
-                      : { requestTimeout: "2s", retries: { attempts: 3 } }
-                    : target.istio
-                      ? { mtls: { istio: { tlsMode: "ISTIO_MUTUAL" } } }
-                      : { outlierDetection: { consecutiveErrors: 3, interval: "10s" } };
-    const matcherKind = random();
-    const matchers =
-      matcherKind < 0.3
-        ? { httpRequestMatchers: [{ prefix: pick(["/api", "/v1", "/admin"]) }, ...(random() < 0.3 ? [{ exact: "/healthz", method: "GET" }] : [])] }
-        : matcherKind < 0.38
-          ? { httpRequestMatchers: [{ prefix: "/", headers: [{ name: "x-canary", value: "true" }] }] }
-          : matcherKind < 0.42
-            ? { httpRequestMatchers: [{ prefix: "/search", queryParameters: [{ name: "debug", value: "1" }] }] }
-            : matcherKind < 0.45
-              ? { httpRequestMatchers: [{ regex: "/items/[0-9]+", method: "PUT" }] }
-              : {};
+    const policy = choose<Record<string, unknown>>(random(), [
+      [0.25, () => ({ requestTimeout: pick(["1s", "2s", "500ms"]), retries: { attempts: 2, perTryTimeout: "250ms", retryOn: "5xx" } })],
+      [0.2, () => ({ trafficShift: { destinations: [{ kubeService: { ...ref(target), ...port, subset: { version: "v1" } }, weight: 90 }, { kubeService: { ...ref(target), ...port, subset: { version: "v2" } }, weight: 10 }] } })],
+      [0.12, () => ({ headerManipulation: { appendRequestHeaders: { "x-team": target.namespace }, removeResponseHeaders: ["server"] } })],
+      [0.08, () => ({ outlierDetection: { consecutiveErrors: 5 } })],
+      [0.08, () => ({ faultInjection: random() < 0.5 ? { abort: { httpStatus: 503 }, percentage: 1 } : { fixedDelay: "100ms", percentage: 5 } })],
+      [0.08, () => ({ corsPolicy: { allowOrigins: [{ exact: "https://app.example.com" }] }, requestTimeout: "3s" })],
+      [0.09, () => (target.istio ? { mirror: mirrorOf(pick(byCluster.get(target.cluster)!)), requestTimeout: "2s" } : { requestTimeout: "2s", retries: { attempts: 3 } })],
+      [0.1, () => (target.istio ? { mtls: { istio: { tlsMode: "ISTIO_MUTUAL" } } } : { outlierDetection: { consecutiveErrors: 3, interval: "10s" } })],
+    ]);
+    const matchers = choose<Record<string, unknown>>(random(), [
+      [0.3, () => ({ httpRequestMatchers: [{ prefix: pick(["/api", "/v1", "/admin"]) }, ...(random() < 0.3 ? [{ exact: "/healthz", method: "GET" }] : [])] })],
+      [0.08, () => ({ httpRequestMatchers: [{ prefix: "/", headers: [{ name: "x-canary", value: "true" }] }] })],
+      [0.04, () => ({ httpRequestMatchers: [{ prefix: "/search", queryParameters: [{ name: "debug", value: "1" }] }] })],
+      [0.03, () => ({ httpRequestMatchers: [{ regex: "/items/[0-9]+", method: "PUT" }] })],
+      [0.55, () => ({})],
+    ]);
     const destinationLevel = "outlierDetection" in policy || "mtls" in policy;
     const sourceKind = random();
     const client = pick(byCluster.get(target.cluster)!);
-    const sourceSelector =
-      destinationLevel || !target.istio || sourceKind >= 0.25
-        ? {}
-        : sourceKind < 0.17
-          ? { sourceSelector: [{ kubeWorkloadMatcher: { namespaces: [target.namespace] } }] }
-          : { sourceSelector: [{ kubeWorkloadMatcher: { labels: { app: client.name }, namespaces: [client.namespace], clusters: [client.cluster] } }] };
+    // Routing by client is for Istio destinations (Linkerd cannot), and not for destination-wide settings.
+    const sourceSelector = destinationLevel || !target.istio ? {} : choose<Record<string, unknown>>(sourceKind, [
+      [0.17, () => ({ sourceSelector: [{ kubeWorkloadMatcher: { namespaces: [target.namespace] } }] })],
+      [0.08, () => ({ sourceSelector: [{ kubeWorkloadMatcher: { labels: { app: client.name }, namespaces: [client.namespace], clusters: [client.cluster] } }] })],
+      [0.75, () => ({})],
+    ]);
     trafficPolicies.push({
       apiVersion: API,
       kind: "TrafficPolicy",
@@ -220,18 +215,16 @@ export function generateEstate(size: EstateSize, seed = 42): Estate {
       kind: "AccessPolicy",
       metadata: { name: `ap-${a}`, namespace: "meshhub" },
       spec: {
-        sourceSelector:
-          kind < 0.6
-            ? [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: client.name, namespace: client.namespace, clusterName: client.cluster }] } }]
-            : kind < 0.7
-              ? [{ kubeServiceAccountRefs: { serviceAccounts: [{ namespace: client.namespace, clusterName: client.cluster }] } }]
-              : [{ kubeIdentityMatcher: { namespaces: [client.namespace], clusters: [client.cluster] } }],
-        destinationSelector:
-          destinationKind < 0.7
-            ? [{ kubeServiceRefs: { services: [ref(target)] } }]
-            : destinationKind < 0.8
-              ? [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }]
-              : [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster] } }],
+        sourceSelector: choose<IdentitySelector[]>(kind, [
+          [0.6, () => [{ kubeServiceAccountRefs: { serviceAccounts: [{ name: client.name, namespace: client.namespace, clusterName: client.cluster }] } }]],
+          [0.1, () => [{ kubeServiceAccountRefs: { serviceAccounts: [{ namespace: client.namespace, clusterName: client.cluster }] } }]],
+          [0.3, () => [{ kubeIdentityMatcher: { namespaces: [client.namespace], clusters: [client.cluster] } }]],
+        ]),
+        destinationSelector: choose<DestinationSelector[]>(destinationKind, [
+          [0.7, () => [{ kubeServiceRefs: { services: [ref(target)] } }]],
+          [0.1, () => [{ kubeServiceMatcher: { labels: { app: target.name }, clusters: [target.cluster] } }]],
+          [0.2, () => [{ kubeServiceMatcher: { namespaces: [target.namespace], clusters: [target.cluster] } }]],
+        ]),
         ...(random() < 0.5 ? { allowedMethods: ["GET", "POST"] } : {}),
         ...(paths < 0.2 ? { allowedPaths: ["/api*"] } : paths < 0.25 ? { allowedPaths: ["/healthz", "*/status"] } : {}),
         ...(random() < 0.15 ? { allowedPorts: [8080] } : {}),
