@@ -1,16 +1,56 @@
 import { compareStrings } from "../codec/canonical.js";
-import { STATUS_WORKLOADS_LIMIT, worstState, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
+import { STATUS_WORKLOADS_LIMIT, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
 import type { PolicyRef } from "./order.js";
 import { policyKey } from "./selectors.js";
 import { exactly } from "../util/arrays.js";
 
-/** Error sets are created on the first error: most entries never get one, and there is one entry per policy and destination. */
+/**
+ * One destination's outcome: its bare state until a message comes (there is one per policy and destination, and most
+ * never get a message), then the state with its messages.
+ */
+type Outcome = ApprovalState | { state: ApprovalState; readonly errors: Set<string> };
+
+/** Error sets are created on the first error: most entries never get one. */
 interface Entry {
   generation?: number;
   errors?: Set<string>;
-  destinations: Map<string, { state: ApprovalState; errors?: Set<string> }>;
+  destinations: Map<string, Outcome>;
   /** Sorted, de-duplicated name lists (shared with the workload index: never mutated). */
   workloads: (readonly string[])[];
+}
+
+function stateOf(o: Outcome): ApprovalState {
+  return typeof o === "string" ? o : o.state;
+}
+
+/** The worse of two states (INVALID over CONFLICT over ACCEPTED). */
+function worse(a: ApprovalState, b: ApprovalState): ApprovalState {
+  return a === b ? a : a === "INVALID" || b === "INVALID" ? "INVALID" : "CONFLICT";
+}
+
+/** An outcome with another report folded in; a bare state is replaced, an outcome with messages is updated in place. */
+function withReport(o: Outcome | undefined, state: ApprovalState, messages: Iterable<string> | undefined): Outcome {
+  if (o === undefined) return messages === undefined ? state : { state, errors: new Set(messages) };
+  if (typeof o === "string") return messages === undefined ? worse(o, state) : { state: worse(o, state), errors: new Set(messages) };
+  o.state = worse(o.state, state);
+  if (messages !== undefined) for (const m of messages) o.errors.add(m);
+  return o;
+}
+
+/** The rendered status of a destination without errors, one per state: shared (and frozen) across statuses. */
+const BARE_STATUS: Readonly<Record<ApprovalState, ApprovalStatus>> = {
+  ACCEPTED: Object.freeze({ state: "ACCEPTED" }),
+  INVALID: Object.freeze({ state: "INVALID" }),
+  CONFLICT: Object.freeze({ state: "CONFLICT" }),
+};
+
+function renderOutcome(o: Outcome): ApprovalStatus {
+  return typeof o === "string" || o.errors.size === 0 ? BARE_STATUS[stateOf(o)] : { state: o.state, errors: [...o.errors].sort(compareStrings) };
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }
 
 /**
@@ -47,16 +87,16 @@ export class StatusCollector {
 
   /** Records the outcome for one destination (or, for VirtualMeshes, one mesh). */
   report(ref: PolicyRef, destinationKey: string, state: ApprovalState, message?: string): void {
-    const e = this.entry(ref);
-    let d = e.destinations.get(destinationKey);
-    if (!d) e.destinations.set(destinationKey, (d = { state }));
-    else if (d.state !== state) d.state = worstState([d.state, state]);
-    if (message !== undefined) (d.errors ??= new Set()).add(message);
+    const destinations = this.entry(ref).destinations;
+    const before = destinations.get(destinationKey);
+    const after = withReport(before, state, message === undefined ? undefined : [message]);
+    if (after !== before) destinations.set(destinationKey, after);
   }
 
   /** Current state for a destination (ACCEPTED when nothing was reported). */
   stateFor(ref: PolicyRef, destinationKey: string): ApprovalState {
-    return this.entries.get(`${ref.kind}/${policyKey(ref)}`)?.destinations.get(destinationKey)?.state ?? "ACCEPTED";
+    const o = this.entries.get(`${ref.kind}/${policyKey(ref)}`)?.destinations.get(destinationKey);
+    return o === undefined ? "ACCEPTED" : stateOf(o);
   }
 
   /** Adds affected workloads; `sortedNames` must be sorted and free of duplicates. */
@@ -68,30 +108,16 @@ export class StatusCollector {
     else e.workloads.push(sortedNames);
   }
 
-  private render(e: Entry): Omit<PolicyStatus, "workloads"> {
-    const destinations: Record<string, ApprovalStatus> = {};
-    for (const key of [...e.destinations.keys()].sort(compareStrings)) {
-      const d = e.destinations.get(key)!;
-      destinations[key] = d.errors?.size ? { state: d.state, errors: [...d.errors].sort(compareStrings) } : { state: d.state };
-    }
-    const errors = e.errors ? [...e.errors].sort(compareStrings) : [];
-    const state = errors.length > 0 ? "INVALID" : worstState(Object.values(destinations).map((d) => d.state));
-    return {
-      state,
-      ...(e.generation !== undefined ? { observedGeneration: e.generation } : {}),
-      ...(errors.length > 0 ? { errors } : {}),
-      destinations,
-    };
-  }
-
   /** A deep copy, to add reports to without changing this collector. */
   clone(): StatusCollector {
     const copy = new StatusCollector();
     for (const [k, e] of this.entries) {
+      const destinations = new Map<string, Outcome>();
+      for (const [d, o] of e.destinations) destinations.set(d, typeof o === "string" ? o : { state: o.state, errors: new Set(o.errors) });
       copy.entries.set(k, {
         ...(e.generation !== undefined ? { generation: e.generation } : {}),
         ...(e.errors ? { errors: new Set(e.errors) } : {}),
-        destinations: new Map([...e.destinations].map(([d, v]) => [d, v.errors ? { state: v.state, errors: new Set(v.errors) } : { state: v.state }])),
+        destinations,
         workloads: [...e.workloads],
       });
     }
@@ -115,27 +141,12 @@ export class StatusCollector {
   static renderSubject(subject: string, collectors: readonly StatusCollector[]): PolicyStatus | VirtualMeshStatus | undefined {
     const parts = collectors.map((c) => c.entries.get(subject)).filter((e): e is Entry => e !== undefined);
     if (parts.length === 0) return undefined;
-    // One part (most subjects: only their selection reported) renders as is; several are merged into a new entry.
-    const merged: Entry = parts.length === 1 ? parts[0]! : { destinations: new Map(), workloads: [] };
-    for (const e of parts.length === 1 ? [] : parts) {
-      if (e.generation !== undefined) merged.generation = e.generation;
-      for (const m of e.errors ?? []) (merged.errors ??= new Set()).add(m);
-      for (const [k, d] of e.destinations) {
-        const into = merged.destinations.get(k);
-        if (!into) merged.destinations.set(k, d.errors ? { state: d.state, errors: new Set(d.errors) } : { state: d.state });
-        else {
-          into.state = worstState([into.state, d.state]);
-          for (const m of d.errors ?? []) (into.errors ??= new Set()).add(m);
-        }
-      }
-      merged.workloads.push(...e.workloads);
-    }
-    const collector = new StatusCollector();
+    const rendered = renderEntries(parts);
     if (subject.startsWith("VirtualMesh/")) {
-      const { destinations, ...rest } = collector.render(merged);
+      const { destinations, ...rest } = rendered;
       return { ...rest, meshes: destinations };
     }
-    return { ...collector.render(merged), ...listedWorkloads(mergeSorted(merged.workloads)) };
+    return { ...rendered, ...listedWorkloads(mergeSorted(parts.length === 1 ? parts[0]!.workloads : parts.flatMap((p) => p.workloads))) };
   }
 
   /** Statuses of one kind, keyed `name.namespace`, sorted. */
@@ -143,7 +154,7 @@ export class StatusCollector {
     const out: Record<string, PolicyStatus> = {};
     for (const key of [...this.entries.keys()].filter((k) => k.startsWith(`${kind}/`)).sort(compareStrings)) {
       const e = this.entries.get(key)!;
-      out[key.slice(kind.length + 1)] = { ...this.render(e), ...listedWorkloads(mergeSorted(e.workloads)) };
+      out[key.slice(kind.length + 1)] = { ...renderEntries([e]), ...listedWorkloads(mergeSorted(e.workloads)) };
     }
     return out;
   }
@@ -151,11 +162,54 @@ export class StatusCollector {
   virtualMeshStatuses(): Record<string, VirtualMeshStatus> {
     const out: Record<string, VirtualMeshStatus> = {};
     for (const key of [...this.entries.keys()].filter((k) => k.startsWith("VirtualMesh/")).sort(compareStrings)) {
-      const { destinations, ...rest } = this.render(this.entries.get(key)!);
+      const { destinations, ...rest } = renderEntries([this.entries.get(key)!]);
       out[key.slice("VirtualMesh/".length)] = { ...rest, meshes: destinations };
     }
     return out;
   }
+}
+
+/**
+ * Renders the entries several collectors hold for one subject. The largest part is read in place, not copied: a
+ * policy over the whole estate has its selection's entry for every destination, and the other parts (the units
+ * that reported on it) hold a few each. Destinations come out sorted by key; selection reports them sorted already.
+ */
+function renderEntries(parts: readonly Entry[]): Omit<PolicyStatus, "workloads"> {
+  let largest = parts[0]!;
+  for (const p of parts) if (p.destinations.size > largest.destinations.size) largest = p;
+  let generation: number | undefined;
+  let policyErrors: Set<string> | undefined;
+  const others = new Map<string, Outcome>();
+  for (const p of parts) {
+    if (p.generation !== undefined) generation = p.generation;
+    if (p.errors) for (const m of p.errors) (policyErrors ??= new Set()).add(m);
+    if (p === largest) continue;
+    for (const [k, o] of p.destinations) {
+      const folded = withReport(others.get(k), stateOf(o), typeof o === "string" ? undefined : o.errors);
+      others.set(k, folded);
+    }
+  }
+  const keys = [...largest.destinations.keys()];
+  for (const k of others.keys()) if (!largest.destinations.has(k)) keys.push(k);
+  if (!isSorted(keys)) keys.sort(compareStrings);
+  const destinations: Record<string, ApprovalStatus> = {};
+  let worst: ApprovalState = "ACCEPTED";
+  for (const k of keys) {
+    const own = largest.destinations.get(k);
+    const extra = others.get(k);
+    // Folding copies the largest part's outcome first: it is never changed in place.
+    const o = extra === undefined ? own! : own === undefined ? extra : withReport(withReport(undefined, stateOf(own), typeof own === "string" ? undefined : own.errors), stateOf(extra), typeof extra === "string" ? undefined : extra.errors);
+    const status = renderOutcome(o);
+    destinations[k] = status;
+    worst = worse(worst, status.state);
+  }
+  const errors = policyErrors ? [...policyErrors].sort(compareStrings) : [];
+  return {
+    state: errors.length > 0 ? "INVALID" : worst,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    ...(errors.length > 0 ? { errors } : {}),
+    destinations,
+  };
 }
 
 type ListedWorkloads = Pick<PolicyStatus, "workloads" | "workloadsOmitted">;
