@@ -17,16 +17,22 @@ const labelValues = ["1", "2"];
 
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const labelsArb = fc.dictionary(fc.constantFrom("app", "tier"), fc.constantFrom(...labelValues), { maxKeys: 2 });
-const workloadsArb = fc.uniqueArray(fc.record({ mesh: fc.nat(1), name: fc.constantFrom(...names), ns: fc.constantFrom(...namespaces), labels: labelsArb, sa: fc.constantFrom(...names) }), { selector: (w) => `${w.mesh}/${w.ns}/${w.name}`, maxLength: 20 }).map((ws) =>
-  ws.map((w) => workload(meshes[w.mesh]!, w.name, w.ns, { labels: w.labels, serviceAccount: w.sa })),
+/** Some workloads run in a remote cluster ("north") of their mesh, as in an Istio primary-remote installation. */
+const workloadsArb = fc.uniqueArray(fc.record({ mesh: fc.nat(1), remote: fc.boolean(), name: fc.constantFrom(...names), ns: fc.constantFrom(...namespaces), labels: labelsArb, sa: fc.constantFrom(...names) }), { selector: (w) => `${w.mesh}/${w.remote}/${w.ns}/${w.name}`, maxLength: 20 }).map((ws) =>
+  ws.map((w) => {
+    const built = workload(meshes[w.mesh]!, w.name, w.ns, { labels: w.labels, serviceAccount: w.sa });
+    if (!w.remote) return built;
+    const controller = { ...built.spec.kubernetes.controller, clusterName: "north" };
+    return { ...built, metadata: { ...built.metadata, name: `${built.metadata.name}-north` }, spec: { ...built.spec, kubernetes: { ...built.spec.kubernetes, controller } } };
+  }),
 );
-const clustersArb = maybe(fc.subarray(["east", "west"]));
+const clustersArb = maybe(fc.subarray(["east", "west", "north"]));
 const namespacesArb = maybe(fc.subarray(namespaces));
 const workloadSelectorArb: fc.Arbitrary<WorkloadSelector> = fc.record({ kubeWorkloadMatcher: maybe(fc.record({ namespaces: namespacesArb, clusters: clustersArb, labels: maybe(labelsArb) }, { requiredKeys: [] })) }, { requiredKeys: [] });
 const identitySelectorArb: fc.Arbitrary<IdentitySelector> = fc.record(
   {
     kubeIdentityMatcher: maybe(fc.record({ namespaces: namespacesArb, clusters: clustersArb }, { requiredKeys: [] })),
-    kubeServiceAccountRefs: maybe(fc.record({ serviceAccounts: fc.array(fc.record({ name: maybe(fc.constantFrom(...names)), namespace: maybe(fc.constantFrom(...namespaces)), clusterName: maybe(fc.constantFrom("east", "west")) }, { requiredKeys: [] }), { maxLength: 2 }) })),
+    kubeServiceAccountRefs: maybe(fc.record({ serviceAccounts: fc.array(fc.record({ name: maybe(fc.constantFrom(...names)), namespace: maybe(fc.constantFrom(...namespaces)), clusterName: maybe(fc.constantFrom("east", "west", "north")) }, { requiredKeys: [] }), { maxLength: 2 }) })),
   },
   { requiredKeys: [] },
 );
@@ -41,9 +47,13 @@ describe("WorkloadIndex", () => {
     fc.assert(
       fc.property(workloadsArb, fc.array(workloadSelectorArb, { maxLength: 2 }), fc.array(identitySelectorArb, { maxLength: 2 }), (ws, sources, identities) => {
         const index = new WorkloadIndex(ws);
-        for (const mk of meshKeys) {
-          expect([...index.selectedBySource(mk, sources)]).toEqual(bruteForce(ws, mk, (w) => workloadSelected(sources, w)));
-          expect([...index.selectedByIdentity(mk, identities)]).toEqual(bruteForce(ws, mk, (w) => identitySelected(identities, w)));
+        // Twice, the second time with equal copies: selections are remembered by content, per mesh and kind.
+        const rounds: [WorkloadSelector[], IdentitySelector[]][] = [[sources, identities], structuredClone([sources, identities])];
+        for (const [src, ids] of rounds) {
+          for (const mk of meshKeys) {
+            expect([...index.selectedBySource(mk, src)]).toEqual(bruteForce(ws, mk, (w) => workloadSelected(src, w)));
+            expect([...index.selectedByIdentity(mk, ids)]).toEqual(bruteForce(ws, mk, (w) => identitySelected(ids, w)));
+          }
         }
       }),
       { numRuns: 400 },

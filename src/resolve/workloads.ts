@@ -1,4 +1,5 @@
 import { compareStrings } from "../codec/canonical.js";
+import { canonicalKey } from "../codec/canonical-key.js";
 import type { MeshWorkload } from "../model/discovery.js";
 import type { IdentitySelector, WorkloadSelector } from "../model/networking.js";
 import { identitySelected, workloadSelected } from "./selectors.js";
@@ -84,12 +85,32 @@ class MeshWorkloads {
 const NO_WORKLOADS: readonly MeshWorkload[] = [];
 
 /**
+ * Selections remembered per index: past this many, the memo starts over, so a long-lived session whose edits keep
+ * inventing new selectors does not grow without bound.
+ */
+const SELECTION_MEMO_LIMIT = 100_000;
+
+/** A selector list's canonical key, per list object (a policy's selector is read once per mesh it spans). */
+const SELECTOR_KEYS = new WeakMap<object, string>();
+
+function selectorKey(selectors: readonly object[]): string {
+  let key = SELECTOR_KEYS.get(selectors);
+  if (key === undefined) SELECTOR_KEYS.set(selectors, (key = canonicalKey(selectors)));
+  return key;
+}
+
+/**
  * Indexes workloads by mesh, namespace, label and service account, so finding the workloads a policy affects costs
  * what it matches. Lists it returns are sorted by name and shared: callers must not mutate them.
  */
 export class WorkloadIndex {
   /** mesh namespace → mesh name → workloads: two lookups on existing strings instead of a key built per workload. */
   private readonly byMesh = new Map<string, Map<string, MeshWorkloads>>();
+  /**
+   * Names per (kind, mesh, selector): policies often repeat a selector (a team's namespace), and the same list then
+   * also lets statuses share their merged workload lists.
+   */
+  private readonly selections = new Map<string, readonly string[]>();
 
   constructor(workloads: readonly MeshWorkload[]) {
     for (const w of workloads) {
@@ -109,20 +130,42 @@ export class WorkloadIndex {
 
   /** Names of the workloads of `meshKey` selected by a TrafficPolicy `sourceSelector` (empty = all of them). */
   selectedBySource(meshKey: string, selectors: readonly WorkloadSelector[] | undefined): readonly string[] {
-    if (!selectors?.length || selectors.some((s) => !s.kubeWorkloadMatcher)) return this.mesh(meshKey)?.names() ?? [];
-    const only = selectors.length === 1 ? selectors[0]!.kubeWorkloadMatcher! : undefined;
-    if (only && only.namespaces?.length === 1 && !only.labels && this.coversMesh(meshKey, only.clusters)) return this.mesh(meshKey)?.namesInNamespace(only.namespaces[0]!) ?? [];
-    return this.filter(meshKey, selectors.map((s) => ({ namespaces: s.kubeWorkloadMatcher?.namespaces, labels: s.kubeWorkloadMatcher?.labels })), (w) => workloadSelected(selectors, w));
+    return this.remembered("source", meshKey, selectors, () => this.computeBySource(meshKey, selectors));
   }
 
   /** Names of the workloads of `meshKey` whose identity an AccessPolicy `sourceSelector` selects (empty = all). */
   selectedByIdentity(meshKey: string, selectors: readonly IdentitySelector[] | undefined): readonly string[] {
+    return this.remembered("identity", meshKey, selectors, () => this.computeByIdentity(meshKey, selectors));
+  }
+
+  private remembered(kind: string, meshKey: string, selectors: readonly object[] | undefined, compute: () => readonly string[]): readonly string[] {
+    if (!selectors?.length) return compute(); // every workload: already one shared list per mesh
+    const key = `${kind}\n${meshKey}\n${selectorKey(selectors)}`;
+    let names = this.selections.get(key);
+    if (names === undefined) {
+      if (this.selections.size >= SELECTION_MEMO_LIMIT) this.selections.clear();
+      this.selections.set(key, (names = compute()));
+    }
+    return names;
+  }
+
+  private computeBySource(meshKey: string, selectors: readonly WorkloadSelector[] | undefined): readonly string[] {
+    if (!selectors?.length || selectors.some((s) => !s.kubeWorkloadMatcher)) return this.mesh(meshKey)?.names() ?? [];
+    const only = selectors.length === 1 ? selectors[0]!.kubeWorkloadMatcher! : undefined;
+    if (only && only.namespaces?.length === 1 && !only.labels && this.coversMesh(meshKey, only.clusters)) return this.mesh(meshKey)?.namesInNamespace(only.namespaces[0]!) ?? [];
+    return this.filter(meshKey, selectors.map((s) => ({ clusters: s.kubeWorkloadMatcher?.clusters, namespaces: s.kubeWorkloadMatcher?.namespaces, labels: s.kubeWorkloadMatcher?.labels })), (w) => workloadSelected(selectors, w));
+  }
+
+  private computeByIdentity(meshKey: string, selectors: readonly IdentitySelector[] | undefined): readonly string[] {
     if (!selectors?.length || selectors.some((s) => !s.kubeIdentityMatcher && !s.kubeServiceAccountRefs)) return this.mesh(meshKey)?.names() ?? [];
     const only = selectors.length === 1 && !selectors[0]!.kubeServiceAccountRefs?.serviceAccounts?.length ? selectors[0]!.kubeIdentityMatcher : undefined;
     if (only && only.namespaces?.length === 1 && this.coversMesh(meshKey, only.clusters)) return this.mesh(meshKey)?.namesInNamespace(only.namespaces[0]!) ?? [];
     const narrowing = selectors.flatMap((s): Alternative[] => [
-      ...(s.kubeIdentityMatcher ? [{ namespaces: s.kubeIdentityMatcher.namespaces }] : []),
-      ...(s.kubeServiceAccountRefs?.serviceAccounts ?? []).map((sa) => (sa.namespace !== undefined && sa.name !== undefined ? { serviceAccount: { namespace: sa.namespace, name: sa.name } } : { namespaces: sa.namespace !== undefined ? [sa.namespace] : undefined })),
+      ...(s.kubeIdentityMatcher ? [{ clusters: s.kubeIdentityMatcher.clusters, namespaces: s.kubeIdentityMatcher.namespaces }] : []),
+      ...(s.kubeServiceAccountRefs?.serviceAccounts ?? []).map((sa) => ({
+        clusters: sa.clusterName !== undefined ? [sa.clusterName] : undefined,
+        ...(sa.namespace !== undefined && sa.name !== undefined ? { serviceAccount: { namespace: sa.namespace, name: sa.name } } : { namespaces: sa.namespace !== undefined ? [sa.namespace] : undefined }),
+      })),
     ]);
     return this.filter(meshKey, narrowing, (w) => identitySelected(selectors, w));
   }
@@ -131,7 +174,9 @@ export class WorkloadIndex {
   private coversMesh(meshKey: string, clusters: readonly string[] | undefined): boolean {
     if (!clusters?.length) return true;
     const mesh = this.mesh(meshKey);
-    return !mesh || [...mesh.clusters()].every((c) => clusters.includes(c));
+    if (!mesh) return true;
+    for (const c of mesh.clusters()) if (!clusters.includes(c)) return false;
+    return true;
   }
 
   /** Candidates from the narrowest bucket of each alternative, then the exact predicate. */
@@ -140,6 +185,9 @@ export class WorkloadIndex {
     if (!mesh) return [];
     const picked = new Set<MeshWorkload>();
     for (const alt of alternatives) {
+      // An alternative for other clusters picks nothing here: most meshes run in one cluster, and scanning their
+      // buckets only to reject every workload on its cluster cost (policies × bucket size) — quadratic in the estate.
+      if (alt.clusters?.length && !alt.clusters.some((c) => mesh.clusters().has(c))) continue;
       let candidates: readonly MeshWorkload[] = mesh.all;
       if (alt.serviceAccount) candidates = mesh.withServiceAccount(alt.serviceAccount.namespace, alt.serviceAccount.name);
       else if (alt.namespaces?.length) candidates = alt.namespaces.length === 1 ? mesh.inNamespace(alt.namespaces[0]!) : alt.namespaces.flatMap((ns) => mesh.inNamespace(ns));
@@ -153,12 +201,14 @@ export class WorkloadIndex {
     }
     const names: string[] = [];
     for (const w of picked) names.push(w.metadata.name);
-    return isSorted(names) ? names : names.sort(compareStrings);
+    return Object.freeze(isSorted(names) ? names : names.sort(compareStrings));
   }
 }
 
 /** One alternative of a selector, narrowing the candidates the exact predicate then checks. */
 interface Alternative {
+  /** Clusters it is limited to (undefined or empty: any). */
+  readonly clusters?: readonly string[] | undefined;
   readonly namespaces?: readonly string[] | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
   readonly serviceAccount?: { readonly namespace: string; readonly name: string };
