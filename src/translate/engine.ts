@@ -185,7 +185,8 @@ export class TranslationEngine {
 
   // Per policy and per destination.
   private readonly selections = new Map<string, Selection>();
-  private readonly policiesOfDest = new Map<string, Set<string>>();
+  /** Destination → the subjects of the policies selecting it (a list: most hold two or three, and there is one per destination). */
+  private readonly policiesOfDest = new Map<string, string[]>();
   private readonly units = new Map<string, Unit>();
   private readonly referrers = new Map<string, Set<string>>();
   private readonly referenced = new Map<string, ReferencedSubset[]>();
@@ -248,6 +249,7 @@ export class TranslationEngine {
 
     // Units are independent: the order they are resolved and rendered in cannot change the output (result() sorts).
     for (const key of [...this.traffic.keys(), ...this.access.keys()]) this.select(key);
+    for (const [key, subjects] of this.policiesOfDest) if (subjects.length > 1) this.policiesOfDest.set(key, exactly(subjects));
     const destinations = this.byPlacement(this.policiesOfDest.keys());
     for (const key of destinations) this.resolveUnit(key);
     this.refreshReferenced(destinations);
@@ -279,7 +281,11 @@ export class TranslationEngine {
   /** Selects the destinations of one policy and records them; returns the keys it selected before and now. */
   private select(subject: string): { before: readonly string[]; after: readonly string[] } {
     const previous = this.selections.get(subject);
-    for (const key of previous?.services ?? []) this.policiesOfDest.get(key)?.delete(subject);
+    for (const key of previous?.services ?? []) {
+      const subjects = this.policiesOfDest.get(key);
+      const at = subjects ? subjects.indexOf(subject) : -1;
+      if (at >= 0) subjects!.splice(at, 1);
+    }
     this.selections.delete(subject);
     const policy = this.policyOf(subject);
     if (!policy) return { before: previous?.services ?? [], after: [] };
@@ -298,9 +304,9 @@ export class TranslationEngine {
       const mesh = s.spec.mesh;
       if (!lastMesh || mesh.name !== lastMesh.name || mesh.namespace !== lastMesh.namespace) meshKeys.add(`${mesh.namespace}/${mesh.name}`);
       lastMesh = mesh;
-      let set = this.policiesOfDest.get(key);
-      if (!set) this.policiesOfDest.set(key, (set = new Set()));
-      set.add(subject);
+      const subjects = this.policiesOfDest.get(key);
+      if (subjects) subjects.push(subject);
+      else this.policiesOfDest.set(key, [subject]);
     }
     for (const mk of meshKeys) {
       const names = policy.kind === "TrafficPolicy" ? this.workloadIndex.selectedBySource(mk, policy.spec.sourceSelector) : this.workloadIndex.selectedByIdentity(mk, policy.spec.sourceSelector);
@@ -390,7 +396,7 @@ export class TranslationEngine {
   /** Pass 1 for one destination: its policies in precedence order, resolved, checked and merged. */
   private resolveUnit(key: string): void {
     const subjects = this.policiesOfDest.get(key);
-    if (!subjects || subjects.size === 0) {
+    if (!subjects || subjects.length === 0) {
       this.policiesOfDest.delete(key);
       this.deleteUnit(key);
       this.ensureTargetUnit(key); // still a target of other destinations' routes: its subsets stay defined
