@@ -25,8 +25,8 @@ export function comparePrecedence(
   a: { metadata: { name: string; namespace?: string; creationTimestamp?: string } },
   b: { metadata: { name: string; namespace?: string; creationTimestamp?: string } },
 ): number {
-  const ta = timestampOf(a.metadata.creationTimestamp);
-  const tb = timestampOf(b.metadata.creationTimestamp);
+  const ta = timestampOf(a.metadata);
+  const tb = timestampOf(b.metadata);
   if (ta !== tb) {
     if (ta === undefined) return 1;
     if (tb === undefined) return -1;
@@ -35,10 +35,16 @@ export function comparePrecedence(
   return compareStrings(a.metadata.namespace ?? "default", b.metadata.namespace ?? "default") || compareStrings(a.metadata.name, b.metadata.name);
 }
 
-function timestampOf(ts: string | undefined): number | undefined {
-  if (ts === undefined) return undefined;
-  const t = Date.parse(ts);
-  return Number.isNaN(t) ? undefined : t;
+/** Parsed creation timestamps per metadata object: precedence is compared for every destination a policy selects. */
+const TIMESTAMPS = new WeakMap<object, number | undefined>();
+
+function timestampOf(metadata: { creationTimestamp?: string }): number | undefined {
+  if (metadata.creationTimestamp === undefined) return undefined;
+  if (TIMESTAMPS.has(metadata)) return TIMESTAMPS.get(metadata);
+  const t = Date.parse(metadata.creationTimestamp);
+  const parsed = Number.isNaN(t) ? undefined : t;
+  TIMESTAMPS.set(metadata, parsed);
+  return parsed;
 }
 
 /** Sorts by {@link comparePrecedence}; returns a new array. */

@@ -20,7 +20,7 @@ import { mergeMetadataPatches } from "./linkerd/service-patch.js";
 import { MESH_TRANSLATORS } from "./registry.js";
 import { compareSlots, SlotTable, type ObjectId, type Slot } from "./slots.js";
 import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
-import { exactly } from "../util/arrays.js";
+import { exactly, sortInPlace } from "../util/arrays.js";
 
 /** Input of a translation: discovery plus the meshhub resources to realise. */
 export interface TranslateInput {
@@ -405,7 +405,7 @@ export class TranslationEngine {
     // Policies with their subjects, in precedence order: the subject finds an AccessPolicy's selection.
     const policies: { policy: AnyPolicy; subject: string }[] = [];
     for (const subject of subjects) policies.push({ policy: this.policyOf(subject)!, subject });
-    if (policies.length > 1) policies.sort((a, b) => comparePrecedence(a.policy, b.policy));
+    if (policies.length > 1) sortInPlace(policies, (a, b) => comparePrecedence(a.policy, b.policy));
     const tps: TrafficPolicy[] = [];
     const aps: { policy: AccessPolicy; subject: string }[] = [];
     for (const p of policies) {

@@ -1,5 +1,6 @@
 import { compareStrings } from "../codec/canonical.js";
 import type { PolicyRef } from "../resolve/order.js";
+import { sortInPlace } from "../util/arrays.js";
 
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../model/labels.js";
 
@@ -58,8 +59,17 @@ export function destinationMetadata(
   return ownedMetadata(name, namespace, sources, annotations ? { annotations, destination } : { destination });
 }
 
+/** The sources annotation per list of references: a destination's policy list is on each of its objects. */
+const SOURCES_VALUES = new WeakMap<object, string>();
+
 function sourcesValue(sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[]): string {
-  return sources.length === 1 ? sourceId(sources[0]!) : [...new Set(sources.map(sourceId))].sort(compareStrings).join(",");
+  if (sources.length === 1) return sourceId(sources[0]!);
+  let value = SOURCES_VALUES.get(sources);
+  if (value === undefined) {
+    const ids = sources.length <= 8 ? sources.map(sourceId).filter((id, i, all) => all.indexOf(id) === i) : [...new Set(sources.map(sourceId))];
+    SOURCES_VALUES.set(sources, (value = sortInPlace(ids, compareStrings).join(",")));
+  }
+  return value;
 }
 
 /** True when an object carries meshhub's owner label. */

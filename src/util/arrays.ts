@@ -6,3 +6,24 @@
 export function exactly<T>(array: T[]): T[] {
   return array.length === 0 ? array : array.slice();
 }
+
+/** Up to this length {@link sortInPlace} sorts by insertion: no work array allocated, fewer calls for two or three. */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * Sorts in place, stably, like `array.sort(compare)`, and returns the array. Most lists sorted per destination or per
+ * emitted object hold two or three items; `Array.prototype.sort` allocates a work array for each call.
+ */
+export function sortInPlace<T>(array: T[], compare: (a: T, b: T) => number): T[] {
+  if (array.length > INSERTION_SORT_MAX) return array.sort(compare);
+  for (let i = 1; i < array.length; i++) {
+    const item = array[i]!;
+    let j = i - 1;
+    while (j >= 0 && compare(array[j]!, item) > 0) {
+      array[j + 1] = array[j]!;
+      j--;
+    }
+    array[j + 1] = item;
+  }
+  return array;
+}

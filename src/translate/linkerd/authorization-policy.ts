@@ -66,13 +66,14 @@ function atomsOf(rule: ResolvedAccessRule): Atom[] | undefined {
   return atoms ?? undefined;
 }
 
-const MATCH_COUNTS = new WeakMap<ResolvedAccessRule, number>();
+/** Route matches per rule: rendered once, read for every server of every destination (routes copy them). */
+const MATCHES = new WeakMap<ResolvedAccessRule, readonly Record<string, unknown>[]>();
 
-/** How many route matches a rule's atoms render to (checked against Linkerd's limit for every destination). */
-function matchCountOf(rule: ResolvedAccessRule, atoms: readonly Atom[]): number {
-  let n = MATCH_COUNTS.get(rule);
-  if (n === undefined) MATCH_COUNTS.set(rule, (n = atoms.flatMap(atomMatches).length));
-  return n;
+/** The HTTPRoute matches of a rule's atoms. */
+function matchesOf(rule: ResolvedAccessRule, atoms: readonly Atom[]): readonly Record<string, unknown>[] {
+  let matches = MATCHES.get(rule);
+  if (matches === undefined) MATCHES.set(rule, (matches = atoms.flatMap(atomMatches)));
+  return matches;
 }
 
 function computeAtoms(rule: ResolvedAccessRule): Atom[] | undefined {
@@ -108,7 +109,12 @@ function atomWithin(a: Atom, b: Atom): boolean {
 function routeWithin(route: Atom[] | undefined, allowed: Atom[] | undefined): boolean {
   if (allowed === undefined) return true;
   if (route === undefined) return false;
-  return route.every((a) => allowed.some((b) => atomWithin(a, b)));
+  for (const a of route) {
+    let inside = false;
+    for (const b of allowed) if ((inside = atomWithin(a, b))) break;
+    if (!inside) return false;
+  }
+  return true;
 }
 
 function atomMatches(atom: Atom): Record<string, unknown>[] {
@@ -171,7 +177,7 @@ export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule,
     );
   }
   if (atoms) {
-    const n = matchCountOf(rule, atoms);
+    const n = matchesOf(rule, atoms).length;
     if (n > 128) errors.push(`allowedPaths × allowedMethods give ${n} route matches; a Linkerd HTTPRoute holds at most 128 (16 rules of 8) — split the policy; ${LEFT_OUT}`);
   }
   errors.push(...checkIdentities(rule, ctx, flavour));
@@ -195,6 +201,13 @@ function probeWarning(server: ServerPlan): string {
   return `Linkerd stops authorizing kubelet probes automatically once an HTTPRoute is attached to Server ${server.name} (port ${server.target}); if liveness/readiness probes use this port, authorize them explicitly (an HTTPRoute for the probe paths and an AuthorizationPolicy with a NetworkAuthentication for the node network) or the pods will not become ready`;
 }
 
+/** A route on a Server that policies may be authorized on (undefined atoms: the catch-all route). */
+interface AuthorizationRoute {
+  readonly name: string;
+  readonly atoms: Atom[] | undefined;
+  readonly owner?: ResolvedAccessRule;
+}
+
 /** Servers, routes, MeshTLSAuthentications and AuthorizationPolicies for a destination's access rules. */
 export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext, flavour: LinkerdFlavour): { objects: KubeObject[]; reports: PolicyReport[] } {
   const objects: KubeObject[] = [];
@@ -205,54 +218,61 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
   for (const s of servers) objects.push(renderServer(s, ctx, flavour, dest.accessPolicies));
   if (!flavour.authorizationPolicy) return { objects, reports };
 
-  const identities = new Map(dest.access.map((r) => [r, renderIdentities(r, ctx)]));
+  // Rules with identities to authorize; a rule's MeshTLSAuthentication is emitted with its first authorization.
+  const rules: ResolvedAccessRule[] = [];
+  const identities = new Map<ResolvedAccessRule, ReturnType<typeof renderIdentities>>();
+  for (const rule of dest.access) {
+    const ids = renderIdentities(rule, ctx);
+    if (ids.length === 0) continue;
+    rules.push(rule);
+    identities.set(rule, ids);
+  }
   const mtlsNames = new Map<ResolvedAccessRule, string>();
-  const mtlsName = (rule: ResolvedAccessRule): string => {
-    let name = mtlsNames.get(rule);
-    if (name === undefined) {
-      name = meshTlsAuthenticationName(rule.policy);
-      mtlsNames.set(rule, name);
+  /** One AuthorizationPolicy per target; on a policy's own route it shares the route's name. */
+  const authorize = (rule: ResolvedAccessRule, kind: "Server" | "HTTPRoute", target: string, own: boolean): void => {
+    let mtlsName = mtlsNames.get(rule);
+    if (mtlsName === undefined) {
+      mtlsNames.set(rule, (mtlsName = meshTlsAuthenticationName(rule.policy)));
       objects.push(renderMeshTlsAuthentication(identities.get(rule)!, ctx, rule.policy));
     }
-    return name;
-  };
-  const rules = dest.access.filter((r) => identities.get(r)!.length > 0);
-  /** One AuthorizationPolicy per target; on a policy's own route it shares the route's name. */
-  const authorizeAll = (rule: ResolvedAccessRule, targets: readonly { kind: "Server" | "HTTPRoute"; name: string; own: boolean }[]): void => {
-    for (const t of targets) {
-      const name = t.own ? t.name : objectName([t.name, rule.policy.name, rule.policy.namespace]);
-      objects.push(authorizationPolicy(name, t, mtlsName(rule), ctx, rule.policy));
-    }
+    const name = own ? target : objectName([target, rule.policy.name, rule.policy.namespace]);
+    objects.push(authorizationPolicy(name, { kind, name: target }, mtlsName, ctx, rule.policy));
   };
 
   for (const server of servers) {
-    const here = rules.filter((r) => serverAllowed(server, r, ctx));
-    const restricted = here.filter((r) => atomsOf(r) !== undefined);
-    if (restricted.length === 0) {
-      for (const r of here) authorizeAll(r, [{ kind: "Server", name: server.name, own: false }]);
+    const here: ResolvedAccessRule[] = [];
+    let restricted = 0;
+    for (const r of rules) {
+      if (!serverAllowed(server, r, ctx)) continue;
+      here.push(r);
+      if (atomsOf(r) !== undefined) restricted++;
+    }
+    if (restricted === 0) {
+      for (const r of here) authorize(r, "Server", server.name, false);
       continue;
     }
     const warning = { [WARNING_ANNOTATION]: probeWarning(server) };
-    const routes: { kind: "HTTPRoute"; name: string; atoms: Atom[] | undefined; owner?: ResolvedAccessRule }[] = [];
-    for (const r of restricted) {
-      const atoms = atomsOf(r)!;
+    const routes: AuthorizationRoute[] = [];
+    const unrestricted: PolicyRef[] = [];
+    for (const r of here) {
+      const atoms = atomsOf(r);
+      if (atoms === undefined) {
+        unrestricted.push(r.policy);
+        continue;
+      }
       const name = objectName([server.name, r.policy.name, r.policy.namespace]);
-      routes.push({ kind: "HTTPRoute", name, atoms, owner: r });
-      objects.push(renderServerRoute(name, server.name, atoms.flatMap(atomMatches), ctx, [r.policy], warning));
+      routes.push({ name, atoms, owner: r });
+      objects.push(renderServerRoute(name, server.name, matchesOf(r, atoms), ctx, [r.policy], warning));
     }
-    if (here.some((r) => atomsOf(r) === undefined)) {
+    if (unrestricted.length > 0) {
       const name = objectName([server.name, "any"]);
-      routes.push({ kind: "HTTPRoute", name, atoms: undefined });
-      objects.push(renderServerRoute(name, server.name, [], ctx, here.filter((r) => atomsOf(r) === undefined).map((r) => r.policy), warning));
+      routes.push({ name, atoms: undefined });
+      objects.push(renderServerRoute(name, server.name, [], ctx, unrestricted, warning));
     }
     for (const r of here) {
       const allowed = atomsOf(r);
-      authorizeAll(
-        r,
-        routes.filter((route) => routeWithin(route.atoms, allowed)).map((route) => ({ kind: route.kind, name: route.name, own: route.owner === r })),
-      );
+      for (const route of routes) if (routeWithin(route.atoms, allowed)) authorize(r, "HTTPRoute", route.name, route.owner === r);
     }
   }
   return { objects, reports };
-
 }
