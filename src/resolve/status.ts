@@ -2,7 +2,7 @@ import { compareStrings } from "../codec/canonical.js";
 import { STATUS_WORKLOADS_LIMIT, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
 import type { PolicyRef } from "./order.js";
 import { policyKey } from "./selectors.js";
-import { exactly } from "../util/arrays.js";
+import { exactly, sortedByCodeUnit } from "../util/arrays.js";
 
 /**
  * One destination's outcome: its bare state until a message comes (there is one per policy and destination, and most
@@ -46,11 +46,6 @@ const BARE_STATUS: Readonly<Record<ApprovalState, ApprovalStatus>> = {
 
 function renderOutcome(o: Outcome): ApprovalStatus {
   return typeof o === "string" || o.errors.size === 0 ? BARE_STATUS[stateOf(o)] : { state: o.state, errors: [...o.errors].sort(compareStrings) };
-}
-
-function isSorted(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
-  return true;
 }
 
 /**
@@ -191,7 +186,7 @@ function renderEntries(parts: readonly Entry[]): Omit<PolicyStatus, "workloads">
   }
   const keys = [...largest.destinations.keys()];
   for (const k of others.keys()) if (!largest.destinations.has(k)) keys.push(k);
-  if (!isSorted(keys)) keys.sort(compareStrings);
+  sortedByCodeUnit(keys);
   const destinations: Record<string, ApprovalStatus> = {};
   let worst: ApprovalState = "ACCEPTED";
   for (const k of keys) {

@@ -1,8 +1,8 @@
-import { compareStrings } from "../codec/canonical.js";
 import { canonicalKey } from "../codec/canonical-key.js";
 import type { MeshWorkload } from "../model/discovery.js";
 import type { IdentitySelector, WorkloadSelector } from "../model/networking.js";
 import { identitySelected, workloadSelected } from "./selectors.js";
+import { sortedByCodeUnit } from "../util/arrays.js";
 
 /**
  * The workloads of one mesh, in discovery order. The name-sorted list and the namespace and label buckets are built
@@ -30,7 +30,7 @@ class MeshWorkloads {
     let names = this.namespaceNames.get(namespace);
     if (!names) {
       const list = this.inNamespace(namespace).map((w) => w.metadata.name);
-      this.namespaceNames.set(namespace, (names = Object.freeze(isSorted(list) ? list : list.sort(compareStrings))));
+      this.namespaceNames.set(namespace, (names = Object.freeze(sortedByCodeUnit(list))));
     }
     return names;
   }
@@ -53,7 +53,7 @@ class MeshWorkloads {
   names(): readonly string[] {
     if (!this.sortedNames) {
       const names = this.all.map((w) => w.metadata.name);
-      this.sortedNames = Object.freeze(isSorted(names) ? names : names.sort(compareStrings));
+      this.sortedNames = Object.freeze(sortedByCodeUnit(names));
     }
     return this.sortedNames;
   }
@@ -201,7 +201,7 @@ export class WorkloadIndex {
     }
     const names: string[] = [];
     for (const w of picked) names.push(w.metadata.name);
-    return Object.freeze(isSorted(names) ? names : names.sort(compareStrings));
+    return Object.freeze(sortedByCodeUnit(names));
   }
 }
 
@@ -214,11 +214,6 @@ interface Alternative {
   readonly serviceAccount?: { readonly namespace: string; readonly name: string };
 }
 
-/** Buckets are sorted by name, so one bucket's picks usually need no sort. */
-function isSorted(names: readonly string[]): boolean {
-  for (let i = 1; i < names.length; i++) if (compareStrings(names[i - 1]!, names[i]!) > 0) return false;
-  return true;
-}
 
 function push<V>(map: Map<string, V[]>, key: string, value: V): void {
   const list = map.get(key);

@@ -4,7 +4,9 @@ export type { ObjectId, TranslateInput, TranslationChange, TranslationDelta, Tra
 
 /**
  * Turns discovery plus TrafficPolicies, AccessPolicies and VirtualMeshes into per-cluster manifests and statuses.
- * Pure and deterministic: the same inputs in any order give byte-identical output.
+ * Pure and deterministic: the same inputs in any order give byte-identical output. Inputs are read, never changed;
+ * what is derived from an input object is remembered per object, so change an input by passing a new object, not by
+ * editing one in place.
  */
 export function translate(input: TranslateInput): TranslationResult {
   return new TranslationEngine(input).result();
@@ -15,7 +17,8 @@ export function translate(input: TranslateInput): TranslationResult {
  * updated or removed returns only the outputs and statuses that changed, recomputing only the destinations the
  * change can affect (the policies' old and new selections, and services whose subsets their routes reference).
  * A new discovery or a VirtualMesh change recomputes everything. After any sequence of changes, `result()` equals
- * {@link translate} of the same inputs, byte for byte.
+ * {@link translate} of the same inputs, byte for byte. An update is a new object (as a Kubernetes watch delivers
+ * it): a policy edited in place and upserted again may be read from what was derived from it before.
  */
 export class TranslationSession {
   private readonly engine: TranslationEngine;

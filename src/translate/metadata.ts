@@ -59,17 +59,11 @@ export function destinationMetadata(
   return ownedMetadata(name, namespace, sources, annotations ? { annotations, destination } : { destination });
 }
 
-/** The sources annotation per list of references: a destination's policy list is on each of its objects. */
-const SOURCES_VALUES = new WeakMap<object, string>();
-
 function sourcesValue(sources: readonly (PolicyRef | { kind: string; name: string; namespace?: string })[]): string {
   if (sources.length === 1) return sourceId(sources[0]!);
-  let value = SOURCES_VALUES.get(sources);
-  if (value === undefined) {
-    const ids = sources.length <= 8 ? sources.map(sourceId).filter((id, i, all) => all.indexOf(id) === i) : [...new Set(sources.map(sourceId))];
-    SOURCES_VALUES.set(sources, (value = sortInPlace(ids, compareStrings).join(",")));
-  }
-  return value;
+  // A few sources (the usual case) are de-duplicated by scanning, without a Set.
+  const ids = sources.length <= 8 ? sources.map(sourceId).filter((id, i, all) => all.indexOf(id) === i) : [...new Set(sources.map(sourceId))];
+  return sortInPlace(ids, compareStrings).join(",");
 }
 
 /** True when an object carries meshhub's owner label. */

@@ -27,3 +27,9 @@ export function sortInPlace<T>(array: T[], compare: (a: T, b: T) => number): T[]
   }
   return array;
 }
+
+/** Sorts strings by code unit, in place, unless they already are (lists built from sorted buckets usually are). */
+export function sortedByCodeUnit(list: string[]): string[] {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]! > list[i]!) return list.sort(); // the default sort compares code units
+  return list;
+}

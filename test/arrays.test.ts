@@ -1,0 +1,32 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { sortedByCodeUnit, sortInPlace } from "../src/util/arrays.js";
+
+describe("sortInPlace", () => {
+  it("orders as the built-in stable sort does, ties kept in input order, short and long lists alike", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ rank: fc.nat(4), id: fc.nat() }), { maxLength: 40 }), (items) => {
+        const byRank = (a: { rank: number }, b: { rank: number }) => a.rank - b.rank;
+        const expected = [...items].sort(byRank);
+        const copy = [...items];
+        expect(sortInPlace(copy, byRank)).toBe(copy);
+        expect(copy).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("sortedByCodeUnit", () => {
+  it("sorts by UTF-16 code unit and leaves a sorted list as it is", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: "binary-ascii", maxLength: 3 }), { maxLength: 30 }), (names) => {
+        const expected = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        expect(sortedByCodeUnit([...names])).toEqual(expected);
+        const sorted = Object.freeze([...expected]) as string[]; // a sorted list is not touched, so freezing is safe
+        expect(sortedByCodeUnit(sorted)).toBe(sorted);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
