@@ -2,7 +2,7 @@ import { compareStrings } from "../codec/canonical.js";
 import { STATUS_WORKLOADS_LIMIT, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
 import type { PolicyRef } from "./order.js";
 import { policyKey } from "./selectors.js";
-import { exactly, sortedByCodeUnit } from "../util/arrays.js";
+import { exactly, includesSorted, sortedByCodeUnit } from "../util/arrays.js";
 
 /**
  * One destination's outcome: its bare state until a message comes (there is one per policy and destination, and most
@@ -14,6 +14,12 @@ type Outcome = ApprovalState | { state: ApprovalState; readonly errors: Set<stri
 interface Entry {
   generation?: number;
   errors?: Set<string>;
+  /**
+   * Destinations accepted as selected: the selection's own sorted key lists, held as they are (a policy over the
+   * whole estate adds one list here, not an entry per destination).
+   */
+  accepted: (readonly string[])[];
+  /** Outcomes reported one by one (they override acceptance: a state only gets worse). */
   destinations: Map<string, Outcome>;
   /** Sorted, de-duplicated name lists (shared with the workload index: never mutated). */
   workloads: (readonly string[])[];
@@ -62,7 +68,7 @@ export class StatusCollector {
     if (ref === this.lastRef) return this.lastEntry!;
     const key = `${ref.kind}/${policyKey(ref)}`;
     let e = this.entries.get(key);
-    if (!e) this.entries.set(key, (e = { destinations: new Map(), workloads: [] }));
+    if (!e) this.entries.set(key, (e = { accepted: [], destinations: new Map(), workloads: [] }));
     this.lastRef = ref;
     this.lastEntry = e;
     return e;
@@ -86,6 +92,16 @@ export class StatusCollector {
     const before = destinations.get(destinationKey);
     const after = withReport(before, state, message === undefined ? undefined : [message]);
     if (after !== before) destinations.set(destinationKey, after);
+  }
+
+  /** Records that a policy selected these destinations (keys sorted by code unit, no duplicates; kept, not copied). */
+  accept(ref: PolicyRef, sortedKeys: readonly string[]): void {
+    if (sortedKeys.length === 0) return;
+    const inOrder = sortedKeys.every((k, i) => i === 0 || sortedKeys[i - 1]! < k);
+    const keys = inOrder ? sortedKeys : [...new Set(sortedKeys)].sort(); // a caller broke the contract: stay correct
+    const e = this.entry(ref);
+    if (e.accepted.length === 0) e.accepted = [keys];
+    else e.accepted.push(keys);
   }
 
   /** Current state for a destination (ACCEPTED when nothing was reported). */
@@ -112,6 +128,7 @@ export class StatusCollector {
       copy.entries.set(k, {
         ...(e.generation !== undefined ? { generation: e.generation } : {}),
         ...(e.errors ? { errors: new Set(e.errors) } : {}),
+        accepted: [...e.accepted],
         destinations,
         workloads: [...e.workloads],
       });
@@ -165,36 +182,34 @@ export class StatusCollector {
 }
 
 /**
- * Renders the entries several collectors hold for one subject. The largest part is read in place, not copied: a
- * policy over the whole estate has its selection's entry for every destination, and the other parts (the units
- * that reported on it) hold a few each. Destinations come out sorted by key; selection reports them sorted already.
+ * Renders the entries several collectors hold for one subject, destinations sorted by key. One part is read in
+ * place; the outcomes of several are folded into a new map (parts are never changed). Accepted lists come sorted
+ * from selection, so the keys need a sort only when an outcome names a destination outside them.
  */
 function renderEntries(parts: readonly Entry[]): Omit<PolicyStatus, "workloads"> {
-  let largest = parts[0]!;
-  for (const p of parts) if (p.destinations.size > largest.destinations.size) largest = p;
   let generation: number | undefined;
   let policyErrors: Set<string> | undefined;
-  const others = new Map<string, Outcome>();
+  const acceptedLists: (readonly string[])[] = [];
   for (const p of parts) {
     if (p.generation !== undefined) generation = p.generation;
     if (p.errors) for (const m of p.errors) (policyErrors ??= new Set()).add(m);
-    if (p === largest) continue;
-    for (const [k, o] of p.destinations) {
-      const folded = withReport(others.get(k), stateOf(o), typeof o === "string" ? undefined : o.errors);
-      others.set(k, folded);
-    }
+    for (const list of p.accepted) acceptedLists.push(list);
   }
-  const keys = [...largest.destinations.keys()];
-  for (const k of others.keys()) if (!largest.destinations.has(k)) keys.push(k);
-  sortedByCodeUnit(keys);
+  let outcomes: ReadonlyMap<string, Outcome> = parts[0]!.destinations;
+  if (parts.length > 1) {
+    const folded = new Map<string, Outcome>();
+    for (const p of parts) for (const [k, o] of p.destinations) folded.set(k, withReport(folded.get(k), stateOf(o), typeof o === "string" ? undefined : o.errors));
+    outcomes = folded;
+  }
+  const accepted = mergeSorted(acceptedLists);
+  const unlisted: string[] = [];
+  for (const k of outcomes.keys()) if (!includesSorted(accepted, k)) unlisted.push(k);
+  const keys = unlisted.length === 0 ? accepted : sortedByCodeUnit([...accepted, ...unlisted]);
   const destinations: Record<string, ApprovalStatus> = {};
   let worst: ApprovalState = "ACCEPTED";
   for (const k of keys) {
-    const own = largest.destinations.get(k);
-    const extra = others.get(k);
-    // Folding copies the largest part's outcome first: it is never changed in place.
-    const o = extra === undefined ? own! : own === undefined ? extra : withReport(withReport(undefined, stateOf(own), typeof own === "string" ? undefined : own.errors), stateOf(extra), typeof extra === "string" ? undefined : extra.errors);
-    const status = renderOutcome(o);
+    const o = outcomes.get(k);
+    const status = o === undefined ? BARE_STATUS.ACCEPTED : renderOutcome(o);
     destinations[k] = status;
     worst = worse(worst, status.state);
   }

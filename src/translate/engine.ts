@@ -300,7 +300,6 @@ export class TranslationEngine {
     for (const s of selected.services) {
       const key = this.index.keyOf(s);
       services.push(key);
-      collector.report(ref, key, "ACCEPTED");
       const mesh = s.spec.mesh;
       if (!lastMesh || mesh.name !== lastMesh.name || mesh.namespace !== lastMesh.namespace) meshKeys.add(`${mesh.namespace}/${mesh.name}`);
       lastMesh = mesh;
@@ -313,8 +312,10 @@ export class TranslationEngine {
       collector.addWorkloads(ref, names);
     }
     const rule = policy.kind === "AccessPolicy" ? resolveAccessRule(policy, this.index) : undefined;
-    this.selections.set(subject, { ref, services: exactly(services), collector, ...(rule ? { rule } : {}) });
-    return { before: previous?.services ?? [], after: services };
+    const kept = exactly(services);
+    collector.accept(ref, kept); // selection lists destinations sorted by key
+    this.selections.set(subject, { ref, services: kept, collector, ...(rule ? { rule } : {}) });
+    return { before: previous?.services ?? [], after: kept };
   }
 
   /**

@@ -33,3 +33,17 @@ export function sortedByCodeUnit(list: string[]): string[] {
   for (let i = 1; i < list.length; i++) if (list[i - 1]! > list[i]!) return list.sort(); // the default sort compares code units
   return list;
 }
+
+/** True when a list sorted by code unit holds `value` (binary search). */
+export function includesSorted(list: readonly string[], value: string): boolean {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const item = list[mid]!;
+    if (item === value) return true;
+    if (item < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
