@@ -43,12 +43,7 @@ export const VirtualMeshStatus = z.object({
 });
 export type VirtualMeshStatus = z.infer<typeof VirtualMeshStatus>;
 
-/** Worst of several states: INVALID > CONFLICT > ACCEPTED. */
-export function worstState(states: Iterable<ApprovalState>): ApprovalState {
-  let worst: ApprovalState = "ACCEPTED";
-  for (const s of states) {
-    if (s === "INVALID") return "INVALID";
-    if (s === "CONFLICT") worst = "CONFLICT";
-  }
-  return worst;
+/** The worse of two states: INVALID > CONFLICT > ACCEPTED. */
+export function worseState(a: ApprovalState, b: ApprovalState): ApprovalState {
+  return a === b ? a : a === "INVALID" || b === "INVALID" ? "INVALID" : "CONFLICT";
 }

@@ -1,5 +1,5 @@
 import { compareStrings } from "../codec/canonical.js";
-import { STATUS_WORKLOADS_LIMIT, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
+import { STATUS_WORKLOADS_LIMIT, worseState, type ApprovalState, type ApprovalStatus, type PolicyStatus, type VirtualMeshStatus } from "../model/status.js";
 import type { PolicyRef } from "./order.js";
 import { policyKey } from "./selectors.js";
 import { exactly, includesSorted, sortedByCodeUnit } from "../util/arrays.js";
@@ -29,16 +29,11 @@ function stateOf(o: Outcome): ApprovalState {
   return typeof o === "string" ? o : o.state;
 }
 
-/** The worse of two states (INVALID over CONFLICT over ACCEPTED). */
-function worse(a: ApprovalState, b: ApprovalState): ApprovalState {
-  return a === b ? a : a === "INVALID" || b === "INVALID" ? "INVALID" : "CONFLICT";
-}
-
 /** An outcome with another report folded in; a bare state is replaced, an outcome with messages is updated in place. */
 function withReport(o: Outcome | undefined, state: ApprovalState, messages: Iterable<string> | undefined): Outcome {
   if (o === undefined) return messages === undefined ? state : { state, errors: new Set(messages) };
-  if (typeof o === "string") return messages === undefined ? worse(o, state) : { state: worse(o, state), errors: new Set(messages) };
-  o.state = worse(o.state, state);
+  if (typeof o === "string") return messages === undefined ? worseState(o, state) : { state: worseState(o, state), errors: new Set(messages) };
+  o.state = worseState(o.state, state);
   if (messages !== undefined) for (const m of messages) o.errors.add(m);
   return o;
 }
@@ -211,7 +206,7 @@ function renderEntries(parts: readonly Entry[]): Omit<PolicyStatus, "workloads">
     const o = outcomes.get(k);
     const status = o === undefined ? BARE_STATUS.ACCEPTED : renderOutcome(o);
     destinations[k] = status;
-    worst = worse(worst, status.state);
+    worst = worseState(worst, status.state);
   }
   const errors = policyErrors ? [...policyErrors].sort(compareStrings) : [];
   return {
