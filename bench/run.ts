@@ -1,7 +1,8 @@
 /**
- * The benchmark: `npm run bench`. Runs each estate size in fresh processes (timings, then a one-pass run under a
- * 1 GiB memory budget), prints a table and the issue's targets, and writes bench/results/latest.json. Sizes scale
- * services and policies together (TrafficPolicies and AccessPolicies = 10% of services each).
+ * The benchmark: `npm run bench`. Runs each estate size in fresh processes (first translations in several processes,
+ * repeated timings in one, then a one-pass run under a 1 GiB memory budget), prints a table and the issue's targets,
+ * and writes bench/results/latest.json. Sizes scale services and policies together (TrafficPolicies and
+ * AccessPolicies = 10% of services each).
  * `npm run bench -- --quick` runs the two small sizes only.
  */
 import { execFileSync } from "node:child_process";
@@ -21,12 +22,19 @@ interface Row {
   translateMs: number;
   yamlMs: number;
   jsonFloorMs: number;
+  ownOutputFloorMs: number;
   readOutputMs: number;
   copyOutputMs: number;
   editMedianMs: number;
   editP95Ms: number;
   editMaxMs: number;
   outputBytes: number;
+  /** First translation in a fresh process (bench/first-run.ts): every process's time, and the medians. */
+  firstTranslateRunsMs: number[];
+  firstTranslateMs: number;
+  firstJsonFloorMs: number;
+  firstOwnOutputFloorMs: number;
+  ownOutputBytes: number;
   /** Peak RSS of the one-pass run under the budget; null when it did not fit. */
   budgetPeakRssMiB: number | null;
   heapAfterTranslateMiB: number | null;
@@ -43,6 +51,15 @@ const sizes: [number, number, number, number][] = [
   [10, 10_000, 1_000, 1_000],
   ...(quick ? [] : ([[10, 30_000, 3_000, 3_000], [10, 100_000, 10_000, 10_000]] as [number, number, number, number][])),
 ];
+
+/** Fresh processes timing the first translation: more at small sizes, where one run is short and noisier. */
+const firstRunProcesses = (services: number): number => (services <= 10_000 ? 5 : 3);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 function runNode(args: string[]): Record<string, number> | null {
   try {
@@ -61,31 +78,65 @@ const rows: Row[] = [];
 for (const size of sizes) {
   const [c, s, p, a] = size;
   process.stderr.write(`measuring ${c} clusters × ${s} services × ${p} TrafficPolicies × ${a} AccessPolicies…\n`);
+  const firsts: Record<string, number>[] = [];
+  for (let i = 0; i < firstRunProcesses(s); i++) {
+    const first = runNode(["--import", "tsx", join(here, "first-run.ts"), ...size.map(String)]);
+    if (!first) throw new Error(`a first-translation run failed at ${s} services`);
+    firsts.push(first);
+  }
   const timed = runNode(["--import", "tsx", join(here, "run-one.ts"), ...size.map(String)]);
   if (!timed) throw new Error(`the timing run failed at ${s} services`);
   const memory = runNode([`--max-old-space-size=${BUDGET_HEAP_MIB}`, join(buildDir, "memory-one.js"), ...size.map(String)]);
-  rows.push({ ...(timed as unknown as Row), budgetPeakRssMiB: memory?.peakRssMiB ?? null, heapAfterTranslateMiB: memory?.heapAfterTranslateMiB ?? null });
+  const firstOf = (key: string): number => median(firsts.map((f) => f[key]!));
+  const first = {
+    firstTranslateRunsMs: firsts.map((f) => f.firstTranslateMs!),
+    firstTranslateMs: firstOf("firstTranslateMs"),
+    firstJsonFloorMs: firstOf("firstJsonFloorMs"),
+    firstOwnOutputFloorMs: firstOf("firstOwnOutputFloorMs"),
+    ownOutputBytes: firsts[0]!.ownOutputBytes!,
+  };
+  rows.push({ ...(timed as unknown as Row), ...first, budgetPeakRssMiB: memory?.peakRssMiB ?? null, heapAfterTranslateMiB: memory?.heapAfterTranslateMiB ?? null });
 }
 
 const fmt = (n: number, digits = 0): string => n.toFixed(digits);
-const header = ["services", "policies", "objects", "discover ms", "translate ms", "yaml ms", "json floor ms", "translate/floor", "read output ms", "copy output ms", "edit ms (median/p95/max)", "output MiB", "peak RSS MiB (1 GiB budget)", "translate × vs previous", "exponent"];
+const header = [
+  "services",
+  "policies",
+  "objects",
+  "discover ms",
+  "translate ms (first: median)",
+  "translate ms (repeated: best)",
+  "yaml ms",
+  "floor ms (own output / manifests, first)",
+  "translate/own floor (first/repeated)",
+  "translate/manifests floor (first/repeated)",
+  "read output ms",
+  "copy output ms",
+  "edit ms (median/p95/max)",
+  "output MiB (YAML / own JSON)",
+  "peak RSS MiB (1 GiB budget)",
+  "translate × vs previous",
+  "exponent",
+];
 const lines = rows.map((r, i) => {
   const prev = rows[i - 1];
-  const ratio = prev ? r.translateMs / prev.translateMs : Number.NaN;
+  const ratio = prev ? r.firstTranslateMs / prev.firstTranslateMs : Number.NaN;
   const exponent = prev ? Math.log(ratio) / Math.log(r.services / prev.services) : Number.NaN;
   return [
     String(r.services),
     String(r.trafficPolicies + r.accessPolicies),
     String(r.objects),
     fmt(r.discoverMs),
+    fmt(r.firstTranslateMs),
     fmt(r.translateMs),
     fmt(r.yamlMs),
-    fmt(r.jsonFloorMs),
-    fmt(r.translateMs / r.jsonFloorMs, 1),
+    `${fmt(r.firstOwnOutputFloorMs)} / ${fmt(r.firstJsonFloorMs)}`,
+    `${fmt(r.firstTranslateMs / r.firstOwnOutputFloorMs, 1)} / ${fmt(r.translateMs / r.ownOutputFloorMs, 1)}`,
+    `${fmt(r.firstTranslateMs / r.firstJsonFloorMs, 1)} / ${fmt(r.translateMs / r.jsonFloorMs, 1)}`,
     fmt(r.readOutputMs, 1),
     fmt(r.copyOutputMs, 1),
     `${fmt(r.editMedianMs, 1)}/${fmt(r.editP95Ms, 1)}/${fmt(r.editMaxMs, 1)}`,
-    fmt(r.outputBytes / 1048576, 1),
+    `${fmt(r.outputBytes / 1048576, 1)} / ${fmt(r.ownOutputBytes / 1048576, 1)}`,
     r.budgetPeakRssMiB === null ? "did not fit" : fmt(r.budgetPeakRssMiB),
     prev ? `${fmt(ratio, 1)} for ${fmt(r.services / prev.services, 0)}×` : "-",
     prev ? fmt(exponent, 2) : "-",
@@ -95,24 +146,34 @@ const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!
 const row = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
 console.log(row(header));
 for (const l of lines) console.log(row(l));
+console.log(
+  `\nfirst: the first translation in a fresh process after JIT warm-up (what meshctl and a starting controller pay), median of ${rows.map((r) => firstRunProcesses(r.services)).join("/")} processes; repeated: the best of at least three translations in one process, each also collecting the previous one's output. Own output: the manifests, statuses, certificate and federation plans, diagnostics and resolved decisions, without the discovery objects a result passes through.`,
+);
 
-// The issue's targets, checked against what was just measured.
+// The issue's targets, checked against what was just measured: a target is met only when both measures (first
+// translation and repeated) meet it.
 const at = (n: number): Row | undefined => rows.find((r) => r.services === n);
 const mark = (ok: boolean): string => (ok ? "met" : "NOT met");
 const targets: string[] = [];
 const r10k = at(10_000);
 if (r10k) {
-  targets.push(`${mark(r10k.translateMs < 1000)}: 10 clusters × 10,000 services × ${r10k.trafficPolicies + r10k.accessPolicies} policies translated in under 1 s (${fmt(r10k.translateMs)} ms)`);
+  const slower = Math.max(r10k.firstTranslateMs, r10k.translateMs);
+  targets.push(`${mark(slower < 1000)}: 10 clusters × 10,000 services × ${r10k.trafficPolicies + r10k.accessPolicies} policies translated in under 1 s (first ${fmt(r10k.firstTranslateMs)} ms, repeated ${fmt(r10k.translateMs)} ms)`);
   targets.push(`${mark(r10k.editP95Ms < 20)}: one policy edit at 10,000 services re-translated in under 20 ms (p95 ${fmt(r10k.editP95Ms, 1)} ms, median ${fmt(r10k.editMedianMs, 1)} ms, max ${fmt(r10k.editMaxMs, 1)} ms over 50 edits)`);
 }
-const worstFloor = Math.max(...rows.map((r) => r.translateMs / r.jsonFloorMs));
-const worstCopy = Math.max(...rows.map((r) => r.copyOutputMs / r.jsonFloorMs));
-targets.push(`${mark(worstFloor <= 3)}: translate ≤ 3× the JSON.stringify floor at every size (worst ${fmt(worstFloor, 1)}×; a plain deep copy of the manifests alone costs up to ${fmt(worstCopy, 1)}× the floor)`);
+const worst = (f: (r: Row) => number): number => Math.max(...rows.map(f));
+const firstOverOwn = worst((r) => r.firstTranslateMs / r.firstOwnOutputFloorMs);
+const repeatedOverOwn = worst((r) => r.translateMs / r.ownOutputFloorMs);
+targets.push(
+  `${mark(Math.max(firstOverOwn, repeatedOverOwn) <= 3)}: translate ≤ 3× the JSON.stringify floor of its own output at every size (worst: first ${fmt(firstOverOwn, 1)}×, repeated ${fmt(repeatedOverOwn, 1)}×; against the manifests alone ${fmt(worst((r) => r.firstTranslateMs / r.firstJsonFloorMs), 1)}× and ${fmt(worst((r) => r.translateMs / r.jsonFloorMs), 1)}×; a plain deep copy of the manifests costs up to ${fmt(worst((r) => r.copyOutputMs / r.jsonFloorMs), 1)}× their floor)`,
+);
 const r100k = at(100_000);
 if (r10k && r100k) {
-  const scale = (f: (r: Row) => number): string => `${fmt(f(r100k) / f(r10k), 1)}×`;
+  const growth = (f: (r: Row) => number): number => f(r100k) / f(r10k);
+  const times = (f: (r: Row) => number): string => `${fmt(growth(f), 1)}×`;
+  const slowest = Math.max(growth((r) => r.firstTranslateMs), growth((r) => r.translateMs));
   targets.push(
-    `${mark(r100k.translateMs / r10k.translateMs <= 12)}: 10× more input costs ≤ 12× the time (10k → 100k: translate ${scale((r) => r.translateMs)}; on this machine merely reading the output, allocating nothing, takes ${scale((r) => r.readOutputMs)} and JSON.stringify of it ${scale((r) => r.jsonFloorMs)})`,
+    `${mark(slowest <= 12)}: 10× more input costs ≤ 12× the time (10k → 100k: first translation ${times((r) => r.firstTranslateMs)}, repeated ${times((r) => r.translateMs)}; on this machine merely reading the output, allocating nothing, takes ${times((r) => r.readOutputMs)} and JSON.stringify of its manifests ${times((r) => r.jsonFloorMs)})`,
   );
   targets.push(`${mark(r100k.budgetPeakRssMiB !== null && r100k.budgetPeakRssMiB < BUDGET_RSS_MIB)}: under 1 GiB at 100,000 services (peak RSS ${r100k.budgetPeakRssMiB === null ? "- (did not fit)" : `${fmt(r100k.budgetPeakRssMiB)} MiB`} for generate + discover + translate + YAML, heap capped at ${BUDGET_HEAP_MIB} MiB)`);
 }

@@ -1,0 +1,36 @@
+/**
+ * Times the first translation in a fresh process, as `meshctl translate` and a controller starting up pay it: JIT
+ * warm-up on a small estate, then generate, discover, drop the raw snapshots and translate once; then the
+ * JSON.stringify floors of that output (its manifests, and all it produced). Prints one JSON line. run.ts runs this
+ * in several processes per size and takes the medians: every size is measured from the same kind of heap (its input
+ * and discovery's garbage), unlike repeated runs in one process, where each run also pays for collecting the
+ * previous run's output — garbage that grows with the estate (about 2 GiB at 100k services).
+ * Usage: tsx bench/first-run.ts <clusters> <services> <trafficPolicies> <accessPolicies>
+ */
+import { performance } from "node:perf_hooks";
+import { discover } from "../src/discovery/index.js";
+import { translate } from "../src/translate/index.js";
+import type { Estate } from "./generate.js";
+import { estateOf, inputOf, ownOutputOf, warmUp } from "./measure.js";
+
+const [clusters, services, tps, aps] = process.argv.slice(2).map(Number) as [number, number, number, number];
+
+function timed<T>(fn: () => T): { result: T; ms: number } {
+  const t0 = performance.now();
+  const result = fn();
+  return { result, ms: performance.now() - t0 };
+}
+
+warmUp(clusters);
+
+const estate: Omit<Estate, "snapshots"> & { snapshots?: Estate["snapshots"] } = estateOf(clusters, services, tps, aps);
+const discovery = discover(estate.snapshots!);
+delete estate.snapshots; // raw snapshots are garbage once discovered, as in meshctl and controllers
+const input = inputOf(estate, discovery);
+const translation = timed(() => translate(input));
+const own = ownOutputOf(translation.result);
+const manifestsFloor = timed(() => JSON.stringify(translation.result.clusters));
+const ownFloor = timed(() => JSON.stringify(own));
+process.stdout.write(
+  `${JSON.stringify({ services, firstTranslateMs: translation.ms, firstJsonFloorMs: manifestsFloor.ms, firstOwnOutputFloorMs: ownFloor.ms, ownOutputBytes: ownFloor.result.length })}\n`,
+);
