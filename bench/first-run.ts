@@ -1,10 +1,11 @@
 /**
  * Times the first translation in a fresh process, as `meshctl translate` and a controller starting up pay it: JIT
  * warm-up on a small estate, then generate, discover, drop the raw snapshots and translate once; then the
- * JSON.stringify floors of that output (its manifests, and all it produced; the best of three). Prints one JSON line. run.ts runs this
- * in several processes per size and takes the medians: every size is measured from the same kind of heap (its input
- * and discovery's garbage), unlike repeated runs in one process, where each run also pays for collecting the
- * previous run's output — garbage that grows with the estate (about 2 GiB at 100k services).
+ * JSON.stringify floors of that output (its manifests, and all it produced; the best of three). Prints one JSON
+ * line; run.ts runs this in several processes per size and takes the medians. Repeated runs in one process
+ * (run-one.ts) measure something else: a heap V8 has already sized for the work. A first run shares its heap with
+ * discovery's garbage and may pay for a full collection of it — measured, about 20% more time at 10k services and
+ * about the same at 100k, which is why the bench reports both.
  * Usage: tsx bench/first-run.ts <clusters> <services> <trafficPolicies> <accessPolicies>
  */
 import { performance } from "node:perf_hooks";

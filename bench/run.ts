@@ -147,7 +147,7 @@ const row = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i
 console.log(row(header));
 for (const l of lines) console.log(row(l));
 console.log(
-  `\nfirst: the first translation in a fresh process after JIT warm-up (what meshctl and a starting controller pay), median of ${rows.map((r) => firstRunProcesses(r.services)).join("/")} processes; repeated: the best of at least three translations in one process, each also collecting the previous one's output. Own output: the manifests, statuses, certificate and federation plans, diagnostics and resolved decisions, without the discovery objects a result passes through.`,
+  `\nfirst: the first translation in a fresh process after JIT warm-up (what meshctl and a starting controller pay), median of ${rows.map((r) => firstRunProcesses(r.services)).join("/")} processes; repeated: the best of at least three translations in one process, on a heap already sized for the work. Own output: the manifests, statuses, certificate and federation plans, diagnostics and resolved decisions, without the discovery objects a result passes through.`,
 );
 
 // The issue's targets, checked against what was just measured: a target is met only when both measures (first
