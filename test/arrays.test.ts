@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sortedByCodeUnit, sortInPlace } from "../src/util/arrays.js";
+import { alternate, sortedByCodeUnit, sortInPlace } from "../src/util/arrays.js";
 
 describe("sortInPlace", () => {
   it("orders as the built-in stable sort does, ties kept in input order, short and long lists alike", () => {
@@ -28,5 +28,21 @@ describe("sortedByCodeUnit", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("alternate", () => {
+  it("takes the two lists in turn, then the rest of the longer one, losing and adding nothing", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer()), fc.array(fc.integer()), (a, b) => {
+        const out = alternate(a, b);
+        expect(out).toHaveLength(a.length + b.length);
+        // Even places up to twice the shorter length hold a in order, odd ones b; then the longer list's tail.
+        const shorter = Math.min(a.length, b.length);
+        for (let i = 0; i < shorter; i++) expect([out[2 * i], out[2 * i + 1]]).toEqual([a[i], b[i]]);
+        expect(out.slice(2 * shorter)).toEqual(a.length > b.length ? a.slice(shorter) : b.slice(shorter));
+      }),
+    );
+    expect(alternate(["t1", "t2", "t3"], ["a1"])).toEqual(["t1", "a1", "t2", "t3"]);
   });
 });

@@ -47,3 +47,13 @@ export function includesSorted(list: readonly string[], value: string): boolean 
   }
   return false;
 }
+
+/** The items of two lists taken in turn (a0, b0, a1, b1, …), then the rest of the longer one. */
+export function alternate<T>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
+  const shorter = Math.min(a.length, b.length);
+  for (let i = 0; i < shorter; i++) out.push(a[i]!, b[i]!);
+  for (let i = shorter; i < a.length; i++) out.push(a[i]!);
+  for (let i = shorter; i < b.length; i++) out.push(b[i]!);
+  return out;
+}
