@@ -1,12 +1,13 @@
 /**
- * Times the first translation in a fresh process, as `meshctl translate` and a controller starting up pay it: JIT
- * warm-up on a small estate, then generate, discover, drop the raw snapshots and translate once; then the
+ * Times the first translation of an estate in a fresh process: JIT warm-up on a small estate, then generate,
+ * discover, drop the raw snapshots and translate once; then the
  * JSON.stringify floors of that output (its manifests, and all it produced; the best of three). Prints one JSON
  * line; run.ts runs this in several processes per size and takes the medians. Repeated runs in one process
  * (run-one.ts) measure something else: a heap V8 has already sized for the work. A first run shares its heap with
  * discovery's garbage and may pay for a full collection of it — measured, about 20% more time at 10k services and
  * about the same at 100k, which is why the bench reports both.
- * Usage: tsx bench/first-run.ts <clusters> <services> <trafficPolicies> <accessPolicies>
+ * With --cold there is no warm-up: the translation also pays for compiling the code, as a one-shot `meshctl` run does.
+ * Usage: tsx bench/first-run.ts <clusters> <services> <trafficPolicies> <accessPolicies> [--cold]
  */
 import { performance } from "node:perf_hooks";
 import { discover } from "../src/discovery/index.js";
@@ -14,7 +15,8 @@ import { translate } from "../src/translate/index.js";
 import type { Estate } from "./generate.js";
 import { estateOf, inputOf, ownOutputOf, warmUp } from "./measure.js";
 
-const [clusters, services, tps, aps] = process.argv.slice(2).map(Number) as [number, number, number, number];
+const [clusters, services, tps, aps] = process.argv.slice(2, 6).map(Number) as [number, number, number, number];
+const cold = process.argv.includes("--cold");
 
 /** The time of one run of `fn`, or the best of `runs` (floors: the first call of a large JSON.stringify in a process also pays for mapping fresh memory). */
 function timed<T>(fn: () => T, runs = 1): { result: T; ms: number } {
@@ -28,7 +30,7 @@ function timed<T>(fn: () => T, runs = 1): { result: T; ms: number } {
   return { result, ms };
 }
 
-warmUp(clusters);
+if (!cold) warmUp(clusters);
 
 const estate: Omit<Estate, "snapshots"> & { snapshots?: Estate["snapshots"] } = estateOf(clusters, services, tps, aps);
 const discovery = discover(estate.snapshots!);
@@ -39,5 +41,5 @@ const own = ownOutputOf(translation.result);
 const manifestsFloor = timed(() => JSON.stringify(translation.result.clusters), 3);
 const ownFloor = timed(() => JSON.stringify(own), 3);
 process.stdout.write(
-  `${JSON.stringify({ services, firstTranslateMs: translation.ms, firstJsonFloorMs: manifestsFloor.ms, firstOwnOutputFloorMs: ownFloor.ms, ownOutputBytes: ownFloor.result.length })}\n`,
+  `${JSON.stringify({ services, cold, firstTranslateMs: translation.ms, firstJsonFloorMs: manifestsFloor.ms, firstOwnOutputFloorMs: ownFloor.ms, ownOutputBytes: ownFloor.result.length })}\n`,
 );

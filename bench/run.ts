@@ -35,6 +35,8 @@ interface Row {
   firstJsonFloorMs: number;
   firstOwnOutputFloorMs: number;
   ownOutputBytes: number;
+  /** Median first translation without JIT warm-up (sizes up to COLD_MAX_SERVICES), else null. */
+  coldTranslateMs: number | null;
   /** Peak RSS of the one-pass run under the budget; null when it did not fit. */
   budgetPeakRssMiB: number | null;
   heapAfterTranslateMiB: number | null;
@@ -54,6 +56,10 @@ const sizes: [number, number, number, number][] = [
 
 /** Fresh processes timing the first translation: more at small sizes, where one run is short and noisier. */
 const firstRunProcesses = (services: number): number => (services <= 10_000 ? 5 : 3);
+
+/** Cold runs (no JIT warm-up) only up to this size: compiling costs about the same at every size. */
+const COLD_MAX_SERVICES = 10_000;
+const COLD_PROCESSES = 3;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -84,6 +90,12 @@ for (const size of sizes) {
     if (!first) throw new Error(`a first-translation run failed at ${s} services`);
     firsts.push(first);
   }
+  const colds: number[] = [];
+  for (let i = 0; s <= COLD_MAX_SERVICES && i < COLD_PROCESSES; i++) {
+    const coldRun = runNode(["--import", "tsx", join(here, "first-run.ts"), ...size.map(String), "--cold"]);
+    if (!coldRun) throw new Error(`a cold translation run failed at ${s} services`);
+    colds.push(coldRun.firstTranslateMs!);
+  }
   const timed = runNode(["--import", "tsx", join(here, "run-one.ts"), ...size.map(String)]);
   if (!timed) throw new Error(`the timing run failed at ${s} services`);
   const memory = runNode([`--max-old-space-size=${BUDGET_HEAP_MIB}`, join(buildDir, "memory-one.js"), ...size.map(String)]);
@@ -94,6 +106,7 @@ for (const size of sizes) {
     firstJsonFloorMs: firstOf("firstJsonFloorMs"),
     firstOwnOutputFloorMs: firstOf("firstOwnOutputFloorMs"),
     ownOutputBytes: firsts[0]!.ownOutputBytes!,
+    coldTranslateMs: colds.length > 0 ? median(colds) : null,
   };
   rows.push({ ...(timed as unknown as Row), ...first, budgetPeakRssMiB: memory?.peakRssMiB ?? null, heapAfterTranslateMiB: memory?.heapAfterTranslateMiB ?? null });
 }
@@ -104,6 +117,7 @@ const header = [
   "policies",
   "objects",
   "discover ms",
+  "translate ms (cold: median)",
   "translate ms (first: median)",
   "translate ms (repeated: best)",
   "yaml ms",
@@ -127,6 +141,7 @@ const lines = rows.map((r, i) => {
     String(r.trafficPolicies + r.accessPolicies),
     String(r.objects),
     fmt(r.discoverMs),
+    r.coldTranslateMs === null ? "-" : fmt(r.coldTranslateMs),
     fmt(r.firstTranslateMs),
     fmt(r.translateMs),
     fmt(r.yamlMs),
@@ -147,7 +162,7 @@ const row = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i
 console.log(row(header));
 for (const l of lines) console.log(row(l));
 console.log(
-  `\nfirst: the first translation in a fresh process after JIT warm-up (what meshctl and a starting controller pay), median of ${rows.map((r) => firstRunProcesses(r.services)).join("/")} processes; repeated: the best of at least three translations in one process, on a heap already sized for the work. Own output: the manifests, statuses, certificate and federation plans, diagnostics and resolved decisions, without the discovery objects a result passes through.`,
+  `\ncold: the first translation in a process that has translated nothing yet, compiling included (a one-shot meshctl run), median of ${COLD_PROCESSES} processes; first: the first translation of the estate in a fresh process after JIT warm-up, median of ${rows.map((r) => firstRunProcesses(r.services)).join("/")} processes; repeated: the best of at least three translations in one process, on a heap already sized for the work. Own output: the manifests, statuses, certificate and federation plans, diagnostics and resolved decisions, without the discovery objects a result passes through.`,
 );
 
 // The issue's targets, checked against what was just measured: a target is met only when both measures (first
@@ -158,7 +173,7 @@ const targets: string[] = [];
 const r10k = at(10_000);
 if (r10k) {
   const slower = Math.max(r10k.firstTranslateMs, r10k.translateMs);
-  targets.push(`${mark(slower < 1000)}: 10 clusters × 10,000 services × ${r10k.trafficPolicies + r10k.accessPolicies} policies translated in under 1 s (first ${fmt(r10k.firstTranslateMs)} ms, repeated ${fmt(r10k.translateMs)} ms)`);
+  targets.push(`${mark(slower < 1000)}: 10 clusters × 10,000 services × ${r10k.trafficPolicies + r10k.accessPolicies} policies translated in under 1 s (first ${fmt(r10k.firstTranslateMs)} ms, repeated ${fmt(r10k.translateMs)} ms; cold, with compiling, ${r10k.coldTranslateMs === null ? "-" : `${fmt(r10k.coldTranslateMs)} ms`})`);
   targets.push(`${mark(r10k.editP95Ms < 20)}: one policy edit at 10,000 services re-translated in under 20 ms (p95 ${fmt(r10k.editP95Ms, 1)} ms, median ${fmt(r10k.editMedianMs, 1)} ms, max ${fmt(r10k.editMaxMs, 1)} ms over 50 edits)`);
 }
 const worst = (f: (r: Row) => number): number => Math.max(...rows.map(f));
