@@ -2,11 +2,14 @@
  * Times the first translation of an estate in a fresh process: JIT warm-up on a small estate, then generate,
  * discover, drop the raw snapshots and translate once; then the JSON.stringify floors of that output (its manifests,
  * and all it produced; the best of three). Prints one JSON line; run.ts runs this in several processes per size and
- * takes the medians. Repeated runs in one process
- * (run-one.ts) measure something else: a heap V8 has already sized for the work. A first run shares its heap with
- * discovery's garbage and may pay for a full collection of it — measured, about 20% more time at 10k services and
- * about the same at 100k, which is why the bench reports both.
- * With --cold there is no warm-up: the translation also pays for compiling the code, as a one-shot `meshctl` run does.
+ * takes the medians.
+ *
+ * Repeated runs in one process (run-one.ts) measure something else: a heap V8 has already sized for the work, and
+ * per-input memos already filled. A first run shares its heap with discovery's garbage and may pay for a full
+ * collection of it — measured, about 20% more time at 10k services and about the same at 100k — which is why the
+ * bench reports both. With --cold there is no warm-up: the translation also pays for compiling the code, as a
+ * one-shot `meshctl` run does.
+ *
  * Usage: tsx bench/first-run.ts <clusters> <services> <trafficPolicies> <accessPolicies> [--cold]
  */
 import { performance } from "node:perf_hooks";
