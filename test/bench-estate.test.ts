@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { generateEstate } from "../bench/generate.js";
+import { ownOutputOf } from "../bench/measure.js";
 import { discover } from "../src/discovery/index.js";
 import { TRAFFIC_FEATURES } from "../src/features/index.js";
 import { AccessPolicy, TrafficPolicy, VirtualMesh } from "../src/model/networking.js";
@@ -113,6 +114,21 @@ describe("bench estate generator", () => {
     // Every mesh here has 200 workloads: a policy for all clients of a mesh is cut, a narrow one is not.
     expect(cut).toBeGreaterThan(0);
     expect(cut).toBeLessThan(size.trafficPolicies + size.accessPolicies);
+  });
+
+  it("measures its floor on everything translation produced, and on nothing it passes through", () => {
+    const own = ownOutputOf(result) as Record<string, unknown> & { resolved: Record<string, unknown>[] };
+    // A new field of the result fails here until the floor decides whether it is output or a pass-through.
+    expect(Object.keys(own).sort()).toEqual(Object.keys(result).filter((k) => k !== "discovery").sort());
+    for (const key of Object.keys(own)) if (key !== "resolved") expect(own[key], key).toBe(result[key as keyof typeof result]);
+    expect(own.resolved).toHaveLength(result.resolved.length);
+    result.resolved.forEach(({ service, mesh, ...decided }, i) => {
+      expect(discovery.services).toContain(service);
+      expect(discovery.meshes).toContain(mesh);
+      expect(own.resolved[i]).toEqual(decided);
+      expect(own.resolved[i]).not.toHaveProperty("service");
+      expect(own.resolved[i]).not.toHaveProperty("mesh");
+    });
   });
 
   describe.skipIf(crds === undefined)("with the upstream CRDs", () => {
