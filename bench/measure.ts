@@ -21,13 +21,18 @@ export function inputOf(estate: Omit<Estate, "snapshots">, discovery: Discovery)
 }
 
 /**
- * JIT warm-up: discovers and translates a 1k-service estate ten times, so the measured size does not pay for
- * compiling the hot paths (warming up for 1.5 s instead changed neither measure beyond the noise). Returns the warm
- * estate for further warm-ups.
+ * Translations of the warm-up estate: V8 needs 20–40 translations of a 1k estate before their time stops falling.
+ * After 10, a first translation still took 36–42 ms at 1k and 498–558 ms at 10k; after 50, 27–35 ms and 425–453 ms.
+ */
+const WARM_UP_TRANSLATIONS = 50;
+
+/**
+ * JIT warm-up: discovers and translates a 1k-service estate WARM_UP_TRANSLATIONS times, so the measured size does not
+ * pay for compiling the hot paths. Returns the warm estate for further warm-ups.
  */
 export function warmUp(clusters: number): Estate {
   const warm = estateOf(clusters, 1_000, 100, 100);
-  for (let i = 0; i < 10; i++) translate(inputOf(warm, discover(warm.snapshots)));
+  for (let i = 0; i < WARM_UP_TRANSLATIONS; i++) translate(inputOf(warm, discover(warm.snapshots)));
   return warm;
 }
 
