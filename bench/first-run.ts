@@ -12,26 +12,14 @@
  *
  * Usage: tsx bench/first-run.ts <clusters> <services> <trafficPolicies> <accessPolicies> [--cold]
  */
-import { performance } from "node:perf_hooks";
 import { discover } from "../src/discovery/index.js";
 import { translate } from "../src/translate/index.js";
 import type { Estate } from "./generate.js";
-import { estateOf, inputOf, ownOutputOf, warmUp } from "./measure.js";
+import { best, estateOf, inputOf, ownOutputOf, warmUp } from "./measure.js";
 
 const [clusters, services, tps, aps] = process.argv.slice(2, 6).map(Number) as [number, number, number, number];
 const cold = process.argv.includes("--cold");
 
-/** The time of one run of `fn`, or the best of `runs` (floors: the first call of a large JSON.stringify in a process also pays for mapping fresh memory). */
-function timed<T>(fn: () => T, runs = 1): { result: T; ms: number } {
-  let ms = Number.POSITIVE_INFINITY;
-  let result!: T;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    result = fn();
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  return { result, ms };
-}
 
 if (!cold) warmUp(clusters);
 
@@ -39,10 +27,10 @@ const estate: Omit<Estate, "snapshots"> & { snapshots?: Estate["snapshots"] } = 
 const discovery = discover(estate.snapshots!);
 delete estate.snapshots; // raw snapshots are garbage once discovered, as in meshctl and controllers
 const input = inputOf(estate, discovery);
-const translation = timed(() => translate(input));
+const translation = best(() => translate(input), 1);
 const own = ownOutputOf(translation.result);
-const manifestsFloor = timed(() => JSON.stringify(translation.result.clusters), 3);
-const ownFloor = timed(() => JSON.stringify(own), 3);
+const manifestsFloor = best(() => JSON.stringify(translation.result.clusters), 3);
+const ownFloor = best(() => JSON.stringify(own), 3);
 process.stdout.write(
   `${JSON.stringify({ services, cold, firstTranslateMs: translation.ms, firstJsonFloorMs: manifestsFloor.ms, firstOwnOutputFloorMs: ownFloor.ms, ownOutputBytes: ownFloor.result.length })}\n`,
 );

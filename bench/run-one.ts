@@ -11,28 +11,12 @@ import { discover } from "../src/discovery/index.js";
 import { translate, TranslationSession } from "../src/translate/index.js";
 import { toCanonicalYamlStream } from "../src/codec/canonical.js";
 import type { Estate } from "./generate.js";
-import { estateOf, inputOf, ownOutputOf, warmUp } from "./measure.js";
+import { best, estateOf, inputOf, ownOutputOf, warmUp } from "./measure.js";
 
 const [clusters, services, tps, aps] = process.argv.slice(2).map(Number) as [number, number, number, number];
 
-/** Runs spent on one measurement at least: small sizes repeat until then, so one GC pause cannot set their number. */
+/** Time spent on one measurement at least: small sizes repeat until then, so one GC pause cannot set their number. */
 const MEASURE_MS = 1_000;
-
-/** The fastest of at least `runs` runs, repeated (up to 50) until MEASURE_MS have been spent. */
-function best<T>(fn: () => T, runs: number): { result: T; ms: number } {
-  let ms = Number.POSITIVE_INFINITY;
-  let result!: T;
-  let spent = 0;
-  for (let i = 0; i < 50 && (i < runs || spent < MEASURE_MS); i++) {
-    result = undefined as T; // the previous run's output is garbage (not yet collected): it cannot stay alive
-    const t0 = performance.now();
-    result = fn();
-    const took = performance.now() - t0;
-    spent += took;
-    ms = Math.min(ms, took);
-  }
-  return { result, ms };
-}
 
 /**
  * Visits every key and value of a JSON-like value once and allocates nothing: the cost of merely reading the output,
@@ -71,17 +55,17 @@ function measureTime(): Record<string, number> {
   for (let i = 0; i < EDITS; i++) warmSession.apply({ upsert: [editOf(warm, i)] });
 
   const estate: Omit<Estate, "snapshots"> & { snapshots?: Estate["snapshots"] } = estateOf(clusters, services, tps, aps);
-  const disc = best(() => discover(estate.snapshots!), 3);
+  const disc = best(() => discover(estate.snapshots!), 3, MEASURE_MS);
   delete estate.snapshots; // raw snapshots are garbage once discovered, as in meshctl and controllers
   const input = inputOf(estate, disc.result);
-  const tr = best(() => translate(input), 3);
+  const tr = best(() => translate(input), 3, MEASURE_MS);
   const manifests = Object.values(tr.result.clusters).flat();
-  const yaml = best(() => toCanonicalYamlStream(manifests), 1);
-  const floor = best(() => JSON.stringify(tr.result.clusters), 3);
+  const yaml = best(() => toCanonicalYamlStream(manifests), 1, MEASURE_MS);
+  const floor = best(() => JSON.stringify(tr.result.clusters), 3, MEASURE_MS);
   const own = ownOutputOf(tr.result);
-  const ownFloor = best(() => JSON.stringify(own), 3);
-  const read = best(() => readAll(tr.result.clusters), 3);
-  const copy = best(() => copyAll(tr.result.clusters), 3);
+  const ownFloor = best(() => JSON.stringify(own), 3, MEASURE_MS);
+  const read = best(() => readAll(tr.result.clusters), 3, MEASURE_MS);
+  const copy = best(() => copyAll(tr.result.clusters), 3, MEASURE_MS);
   const session = new TranslationSession(input);
   const edits: number[] = [];
   for (let i = 0; i < EDITS; i++) {

@@ -129,7 +129,7 @@ const header = [
   "edit ms (median/p95/max)",
   "output MiB (YAML / own JSON)",
   "peak RSS MiB (1 GiB budget)",
-  "translate × vs previous",
+  "first translate × vs previous",
   "exponent",
 ];
 const lines = rows.map((r, i) => {
