@@ -20,7 +20,6 @@ import { best, estateOf, inputOf, ownOutputOf, warmUp } from "./measure.js";
 const [clusters, services, tps, aps] = process.argv.slice(2, 6).map(Number) as [number, number, number, number];
 const cold = process.argv.includes("--cold");
 
-
 if (!cold) warmUp(clusters);
 
 const estate: Omit<Estate, "snapshots"> & { snapshots?: Estate["snapshots"] } = estateOf(clusters, services, tps, aps);

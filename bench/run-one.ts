@@ -3,7 +3,7 @@
  * of at least three runs of discovery, of translation, of the JSON floors (manifests, and all translation produced),
  * of reading and of deep-copying the output, and of at least one of YAML (runs repeat until a second is spent, so a
  * small size is not decided by one GC pause), and 50 policy edits through a live TranslationSession. Repeated
- * translations are what a controller pays when discovery changes: each also collects the previous run's output.
+ * translations are what a controller pays when discovery changes, on a heap already sized for the work.
  * Usage: tsx bench/run-one.ts <clusters> <services> <trafficPolicies> <accessPolicies>
  */
 import { performance } from "node:perf_hooks";
