@@ -41,7 +41,11 @@ export interface TranslationStatuses {
 /** The output of a translation. Its JSON form (`meshctl translate -o json`) is a public contract. */
 export interface TranslationResult {
   readonly discovery: Discovery;
-  /** Manifests per cluster, sorted by (kind, namespace, name). */
+  /**
+   * Manifests per cluster, sorted by (kind, namespace, name). Read-only: fragments many objects hold alike (owner
+   * labels, a policy's authentication references, a rule, a pod selector) are built once, shared and frozen, so an
+   * edit in place throws; edit a copy (`structuredClone`).
+   */
   readonly clusters: Record<string, KubeObject[]>;
   readonly statuses: TranslationStatuses;
   /** The certificate-signing plan for VirtualMeshes with shared trust (null when none needs one). */
@@ -71,7 +75,7 @@ export interface TranslationChange {
 
 /** What one {@link TranslationSession.apply} changed: only the outputs and statuses that differ. */
 export interface TranslationDelta {
-  /** Per cluster: objects created or changed, and identities of objects no longer emitted. */
+  /** Per cluster: objects created or changed (read-only, as in {@link TranslationResult.clusters}), and identities of objects no longer emitted. */
   readonly clusters: Record<string, { readonly upserted: KubeObject[]; readonly removed: ObjectId[] }>;
   /** Statuses that changed (null: the policy or VirtualMesh is gone). */
   readonly statuses: {
@@ -124,6 +128,21 @@ const NOTHING_EMITTED: Emitted = Object.freeze([]);
 
 /** Contributor key of the per-VirtualMesh objects: between destinations (`1:`) and federated copies (`3:`). */
 const VIRTUAL_MESH_CONTRIBUTOR = "2:virtual-meshes";
+
+/** The empty list of resolved destinations' fields (shared: resolved destinations are read-only). */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** Lists of one item, per item: most destinations are selected by a single AccessPolicy (shared, frozen). */
+const SINGLETONS = new WeakMap<object, readonly object[]>();
+
+/** The list without spare capacity; empty and single-item lists are shared (resolved destinations are read-only). */
+function sharedList<T extends object>(items: T[]): readonly T[] {
+  if (items.length === 0) return NONE;
+  if (items.length > 1) return exactly(items);
+  let one = SINGLETONS.get(items[0]!);
+  if (one === undefined) SINGLETONS.set(items[0]!, (one = Object.freeze([items[0]!])));
+  return one as readonly T[];
+}
 
 /** The traffic of a destination no TrafficPolicy selects (shared: resolved destinations are read-only). */
 const NO_TRAFFIC: ResolvedDestination["traffic"] = Object.freeze({ routes: Object.freeze([]), destinationActions: Object.freeze({}), applied: Object.freeze([]) });
@@ -455,7 +474,7 @@ export class TranslationEngine {
       if (unsupported.length > 0) for (const e of unsupported) report(ref, "INVALID", e);
       else access.push(resolved.rule);
     }
-    const dest: ResolvedDestination = { key, service, mesh, traffic, access: exactly(access), accessPolicies: exactly(accessRefs), referencedSubsets: [] };
+    const dest: ResolvedDestination = { key, service, mesh, traffic, access: sharedList(access), accessPolicies: sharedList(accessRefs), referencedSubsets: NONE };
     const reported = collector ?? NO_REPORTS;
     this.setUnit(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
@@ -466,7 +485,7 @@ export class TranslationEngine {
     const service = this.index.get(key);
     const mesh = service && this.meshOf(service);
     if (!service || !mesh) return;
-    const dest: ResolvedDestination = { key, service, mesh, traffic: NO_TRAFFIC, access: [], accessPolicies: [], referencedSubsets: [] };
+    const dest: ResolvedDestination = { key, service, mesh, traffic: NO_TRAFFIC, access: NONE, accessPolicies: NONE, referencedSubsets: NONE };
     this.setUnit(key, { key, translator: MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"], dest, resolveCollector: NO_REPORTS, collector: NO_REPORTS, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
 
@@ -517,7 +536,7 @@ export class TranslationEngine {
       unit.copies = NOTHING_EMITTED;
       return;
     }
-    const dest: ResolvedDestination = { ...unit.dest, referencedSubsets: this.referenced.get(key) ?? [] };
+    const dest: ResolvedDestination = { ...unit.dest, referencedSubsets: this.referenced.get(key) ?? NONE };
     unit.dest = dest;
     const ctx = this.contextFor(dest.service, dest.mesh, key);
     const out = unit.translator.translateDestination(dest, ctx);

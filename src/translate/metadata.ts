@@ -16,6 +16,9 @@ export const PATCH_SERVER_SIDE_APPLY = "server-side-apply";
 /** Marks a Secret that carries a private key: adapters write it only when asked to. */
 export const PRIVATE_KEY_ANNOTATION = "meshhub.io/contains-private-key";
 
+/** The labels of every emitted object without labels of its own: one frozen object (emitted objects are never mutated). */
+const OWNER_LABELS: Record<string, string> = Object.freeze({ [MANAGED_BY_LABEL]: MANAGED_BY_VALUE });
+
 /** Each reference's id, built once: references are shared per policy and the id is on every object it produces. */
 const SOURCE_IDS = new WeakMap<object, string>();
 
@@ -38,9 +41,12 @@ export function ownedMetadata(
   extra: { labels?: Record<string, string>; annotations?: Record<string, string>; destination?: string } = {},
 ): { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> } {
   // Built in place, without spreads: this runs once per emitted object.
-  const labels: Record<string, string> = {};
-  if (extra.labels) for (const k of Object.keys(extra.labels)) labels[k] = extra.labels[k]!;
-  labels[MANAGED_BY_LABEL] = MANAGED_BY_VALUE;
+  let labels = OWNER_LABELS;
+  if (extra.labels) {
+    labels = {};
+    for (const k of Object.keys(extra.labels)) labels[k] = extra.labels[k]!;
+    labels[MANAGED_BY_LABEL] = MANAGED_BY_VALUE;
+  }
   const annotations: Record<string, string> = {};
   if (extra.annotations) for (const k of Object.keys(extra.annotations)) annotations[k] = extra.annotations[k]!;
   if (extra.destination !== undefined) annotations[DESTINATION_ANNOTATION] = extra.destination;

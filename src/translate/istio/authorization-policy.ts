@@ -13,6 +13,8 @@ import { checkIdentity, renderSources } from "./identities.js";
 import type { AuthorizationOperation, AuthorizationRule } from "./types.js";
 import { describeIstioVersion, istioSupports, securityApiVersion } from "./version.js";
 import { exactly } from "../../util/arrays.js";
+import { deepFreeze } from "../../util/freeze.js";
+import { podSelectorOf } from "../pod-selector.js";
 
 /**
  * Istio authorizes at the server's sidecar, where the port is the *workload* port: an allowed service port is
@@ -53,6 +55,21 @@ export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule,
   return errors;
 }
 
+/**
+ * Rendered rules without ports, per rule and trust group: the same for every destination the rule is rendered for
+ * (shared and frozen; ports depend on each destination's target ports and are rendered per destination).
+ */
+const PORTLESS_RULES = new WeakMap<ResolvedAccessRule, WeakMap<readonly unknown[], AuthorizationRule | null>>();
+
+function ruleFor(rule: ResolvedAccessRule, ctx: DestinationContext): AuthorizationRule | undefined {
+  if (rule.ports?.length) return renderRule(rule, ctx);
+  let byPeers = PORTLESS_RULES.get(rule);
+  if (!byPeers) PORTLESS_RULES.set(rule, (byPeers = new WeakMap()));
+  let rendered = byPeers.get(ctx.trustPeers);
+  if (rendered === undefined) byPeers.set(ctx.trustPeers, (rendered = deepFreeze(renderRule(rule, ctx)) ?? null));
+  return rendered ?? undefined;
+}
+
 function renderRule(rule: ResolvedAccessRule, ctx: DestinationContext): AuthorizationRule | undefined {
   const from = renderSources(rule.sources, ctx);
   // A rule without `from` would admit any caller, even without mTLS: never emit one (narrow instead).
@@ -67,7 +84,7 @@ function renderRule(rule: ResolvedAccessRule, ctx: DestinationContext): Authoriz
 /** The AuthorizationPolicy, or undefined when no AccessPolicy selects the destination (or it has no pod selector). */
 export function renderAuthorizationPolicy(dest: ResolvedDestination, ctx: DestinationContext): KubeObject | undefined {
   if (dest.accessPolicies.length === 0 || !hasSelector(ctx)) return undefined;
-  const rules = exactly(dest.access.flatMap((r) => renderRule(r, ctx) ?? []));
+  const rules = exactly(dest.access.flatMap((r) => ruleFor(r, ctx) ?? []));
   const ref = ctx.service.spec.kubeService.ref;
   return {
     apiVersion: securityApiVersion(ctx.mesh),
@@ -75,7 +92,7 @@ export function renderAuthorizationPolicy(dest: ResolvedDestination, ctx: Destin
     metadata: destinationMetadata(ref.name, ref.namespace, dest.accessPolicies, ctx.key),
     spec: {
       action: "ALLOW",
-      selector: { matchLabels: { ...ctx.service.spec.kubeService.workloadSelectorLabels } },
+      selector: podSelectorOf(ctx.service),
       ...(rules.length > 0 ? { rules } : {}),
     },
   };

@@ -36,7 +36,7 @@ import { checkIdentities, renderIdentities } from "./identities.js";
 import { exactPath, prefixPaths, regexEscape } from "./matches.js";
 import { meshTlsAuthenticationName, renderMeshTlsAuthentication } from "./mesh-tls-authentication.js";
 import { objectName } from "./names.js";
-import { renderServerRoute } from "./http-route.js";
+import { renderServerRoute, serverParentRefs } from "./http-route.js";
 import { planServers, renderServer, type ServerPlan } from "./server.js";
 import { AUTHORIZATION_API, type LinkerdFlavour } from "./version.js";
 
@@ -185,14 +185,23 @@ export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule,
   return errors;
 }
 
-function authorizationPolicy(name: string, target: { kind: "Server" | "HTTPRoute"; name: string }, mtlsName: string, ctx: DestinationContext, source: PolicyRef): KubeObject {
+/** Each policy's authentication references: one frozen list, shared by every AuthorizationPolicy it yields. */
+const AUTHENTICATION_REFS = new WeakMap<PolicyRef, readonly Record<string, string>[]>();
+
+function authenticationRefs(source: PolicyRef, mtlsName: string): readonly Record<string, string>[] {
+  let refs = AUTHENTICATION_REFS.get(source);
+  if (refs === undefined || refs[0]!.name !== mtlsName) AUTHENTICATION_REFS.set(source, (refs = Object.freeze([Object.freeze({ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: mtlsName })])));
+  return refs;
+}
+
+function authorizationPolicy(name: string, targetRef: Readonly<Record<string, string>>, mtlsName: string, ctx: DestinationContext, source: PolicyRef): KubeObject {
   return {
     apiVersion: AUTHORIZATION_API,
     kind: "AuthorizationPolicy",
     metadata: destinationMetadata(name, ctx.service.spec.kubeService.ref.namespace, [source], ctx.key),
     spec: {
-      targetRef: { group: "policy.linkerd.io", kind: target.kind, name: target.name },
-      requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: mtlsName }],
+      targetRef,
+      requiredAuthenticationRefs: authenticationRefs(source, mtlsName),
     },
   };
 }
@@ -228,6 +237,8 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
     identities.set(rule, ids);
   }
   const mtlsNames = new Map<ResolvedAccessRule, string>();
+  /** Each target's reference, shared by the AuthorizationPolicies of every rule authorized on it. */
+  const targetRefs = new Map<string, Readonly<Record<string, string>>>();
   /** One AuthorizationPolicy per target; on a policy's own route it shares the route's name. */
   const authorize = (rule: ResolvedAccessRule, kind: "Server" | "HTTPRoute", target: string, own: boolean): void => {
     let mtlsName = mtlsNames.get(rule);
@@ -236,7 +247,9 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
       objects.push(renderMeshTlsAuthentication(identities.get(rule)!, ctx, rule.policy));
     }
     const name = own ? target : objectName([target, rule.policy.name, rule.policy.namespace]);
-    objects.push(authorizationPolicy(name, { kind, name: target }, mtlsName, ctx, rule.policy));
+    let targetRef = targetRefs.get(`${kind}/${target}`);
+    if (targetRef === undefined) targetRefs.set(`${kind}/${target}`, (targetRef = Object.freeze({ group: "policy.linkerd.io", kind, name: target })));
+    objects.push(authorizationPolicy(name, targetRef, mtlsName, ctx, rule.policy));
   };
 
   for (const server of servers) {
@@ -253,6 +266,7 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
     }
     const warning = { [WARNING_ANNOTATION]: probeWarning(server) };
     const routes: AuthorizationRoute[] = [];
+    const parentRefs = serverParentRefs(server.name);
     const unrestricted: PolicyRef[] = [];
     for (const r of here) {
       const atoms = atomsOf(r);
@@ -262,12 +276,12 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
       }
       const name = objectName([server.name, r.policy.name, r.policy.namespace]);
       routes.push({ name, atoms, owner: r });
-      objects.push(renderServerRoute(name, server.name, matchesOf(r, atoms), ctx, [r.policy], warning));
+      objects.push(renderServerRoute(name, parentRefs, matchesOf(r, atoms), ctx, [r.policy], warning));
     }
     if (unrestricted.length > 0) {
       const name = objectName([server.name, "any"]);
       routes.push({ name, atoms: undefined });
-      objects.push(renderServerRoute(name, server.name, [], ctx, unrestricted, warning));
+      objects.push(renderServerRoute(name, parentRefs, [], ctx, unrestricted, warning));
     }
     for (const r of here) {
       const allowed = atomsOf(r);

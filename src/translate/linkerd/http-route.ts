@@ -27,7 +27,7 @@ import type { HeaderModifier, RuleIR } from "./ir.js";
 import { gatewayMatches } from "./matches.js";
 import { objectName, shortHash } from "./names.js";
 import { GATEWAY_HTTPROUTE_API, LINKERD_HTTPROUTE_API, type LinkerdFlavour } from "./version.js";
-import { exactly } from "../../util/arrays.js";
+import { deepFreeze } from "../../util/freeze.js";
 
 const MAX_RULES = 16;
 
@@ -115,25 +115,45 @@ export function renderOutboundRoutes(rules: readonly RuleIR[], ctx: DestinationC
   return out;
 }
 
-/** An inbound (authorization) HTTPRoute: parent a Server, rules of at most 8 matches (policy.linkerd.io/v1beta3). */
+/** The rule of a route that matches every request (an unrestricted policies' catch-all route). */
+const CATCH_ALL_RULES: readonly Record<string, unknown>[] = deepFreeze([{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }]);
+
+/** Route rules per list of matches: matches are rendered once per AccessPolicy rule, so are their route rules. */
+const RULES_OF_MATCHES = new WeakMap<readonly Record<string, unknown>[], readonly Record<string, unknown>[]>();
+
+/** Route rules of at most 8 matches each (shared and frozen). */
+function serverRouteRules(matches: readonly Record<string, unknown>[]): readonly Record<string, unknown>[] {
+  if (matches.length === 0) return CATCH_ALL_RULES;
+  let rules = RULES_OF_MATCHES.get(matches);
+  if (rules === undefined) {
+    const built: Record<string, unknown>[] = [];
+    for (let i = 0; i < matches.length; i += 8) built.push({ matches: matches.slice(i, i + 8).map((m) => ({ ...m })) });
+    RULES_OF_MATCHES.set(matches, (rules = deepFreeze(built)));
+  }
+  return rules;
+}
+
+/** The `parentRefs` of the routes attached to a Server (built once per Server, shared by its routes). */
+export function serverParentRefs(serverName: string): readonly Record<string, string>[] {
+  return deepFreeze([{ group: "policy.linkerd.io", kind: "Server", name: serverName }]);
+}
+
+/**
+ * An inbound (authorization) HTTPRoute: parent a Server, rules of at most 8 matches (policy.linkerd.io/v1beta3).
+ * No matches: the catch-all route.
+ */
 export function renderServerRoute(
   name: string,
-  serverName: string,
+  parentRefs: readonly Record<string, string>[],
   matches: readonly Record<string, unknown>[],
   ctx: DestinationContext,
   sources: readonly PolicyRef[],
   annotations: Record<string, string>,
 ): KubeObject {
-  const rules: Record<string, unknown>[] = [];
-  const all = matches.length > 0 ? matches : [{ path: { type: "PathPrefix", value: "/" } }];
-  for (let i = 0; i < all.length; i += 8) rules.push({ matches: all.slice(i, i + 8).map((m) => ({ ...m })) });
   return {
     apiVersion: LINKERD_HTTPROUTE_API,
     kind: "HTTPRoute",
     metadata: destinationMetadata(name, ctx.service.spec.kubeService.ref.namespace, sources, ctx.key, annotations),
-    spec: {
-      parentRefs: [{ group: "policy.linkerd.io", kind: "Server", name: serverName }],
-      rules: exactly(rules),
-    },
+    spec: { parentRefs, rules: serverRouteRules(matches) },
   };
 }

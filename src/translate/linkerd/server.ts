@@ -13,6 +13,7 @@ import { destinationMetadata } from "../metadata.js";
 import type { DestinationContext } from "../types.js";
 import { objectName } from "./names.js";
 import type { LinkerdFlavour } from "./version.js";
+import { podSelectorOf } from "../pod-selector.js";
 
 export interface ServerPlan {
   readonly name: string;
@@ -73,7 +74,7 @@ export function renderServer(plan: ServerPlan, ctx: DestinationContext, flavour:
     kind: "Server",
     metadata: destinationMetadata(plan.name, ref.namespace, sources, ctx.key),
     spec: {
-      podSelector: { matchLabels: { ...ctx.service.spec.kubeService.workloadSelectorLabels } },
+      podSelector: podSelectorOf(ctx.service),
       port: plan.target,
       ...(plan.proxyProtocol !== undefined ? { proxyProtocol: plan.proxyProtocol } : {}),
       ...(flavour.serverAccessPolicy ? { accessPolicy: "deny" } : {}),
