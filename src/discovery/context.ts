@@ -1,6 +1,7 @@
 import type { DiagnosticSink } from "./diagnostics.js";
 import type { MeshType } from "./pods.js";
 import type { Mesh } from "../model/discovery.js";
+import type { SharedParts } from "./shared-parts.js";
 
 /** Settings shared by the discovery steps of one run. */
 export interface DiscoveryContext {
@@ -8,6 +9,8 @@ export interface DiscoveryContext {
   readonly sink: DiagnosticSink;
   readonly ingressGatewayLabels: Readonly<Record<string, string>>;
   readonly eastWestGatewayLabels: Readonly<Record<string, string>>;
+  /** Parts discovered objects share (see {@link SharedParts}). */
+  readonly shared: SharedParts;
 }
 
 /** A control plane found on a cluster, with what workload and service discovery need to attach to it. */

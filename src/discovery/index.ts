@@ -14,6 +14,7 @@ import { groupSnapshots, indexCluster } from "./snapshot-index.js";
 import type { ClusterSnapshot, DiscoverOptions, Discovery, ForeignConfig } from "./types.js";
 import { compareTuples, isRecord } from "./util.js";
 import { discoverWorkloads } from "./workloads.js";
+import { SharedParts } from "./shared-parts.js";
 
 export type { ClusterSnapshot, Diagnostic, DiscoverOptions, Discovery, ForeignConfig } from "./types.js";
 export { discoveredName, discoveredLabels, CLUSTER_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "./naming.js";
@@ -56,6 +57,7 @@ export function discover(snapshots: readonly ClusterSnapshot[], options: Discove
     sink,
     ingressGatewayLabels: options.gatewayWorkloadLabels?.ingress ?? DEFAULT_INGRESS_LABELS,
     eastWestGatewayLabels: options.gatewayWorkloadLabels?.eastWest ?? DEFAULT_EAST_WEST_LABELS,
+    shared: new SharedParts(managementNamespace),
   };
   const snapshotsByCluster = groupSnapshots(Array.isArray(snapshots) ? snapshots : [], sink);
   const { clusters, domainOf } = resolveClusters([...snapshotsByCluster.keys()], options.clusters, managementNamespace, sink);

@@ -2,7 +2,7 @@ import { compareStrings } from "../codec/canonical.js";
 import type { MeshService, ServicePort } from "../model/discovery.js";
 import { DISCOVERY_API_VERSION } from "../model/discovery.js";
 import type { DiscoveryContext } from "./context.js";
-import { discoveredLabels, discoveredName } from "./naming.js";
+import { discoveredName } from "./naming.js";
 import { readService } from "./service-spec.js";
 import type { ClusterIndex } from "./snapshot-index.js";
 import { isEmpty, pushTo, selectorMatches, sortedUnique } from "./util.js";
@@ -91,18 +91,18 @@ export function discoverServices(ctx: DiscoveryContext, index: ClusterIndex, wor
     const service: MeshService = {
       apiVersion: DISCOVERY_API_VERSION,
       kind: "MeshService",
-      metadata: { name: discoveredName(o.name, o.namespace, cluster), namespace: ctx.managementNamespace, labels: discoveredLabels(cluster) },
+      metadata: { name: discoveredName(o.name, o.namespace, cluster), namespace: ctx.managementNamespace, labels: ctx.shared.clusterLabels(cluster) },
       spec: {
         kubeService: {
           ref: { name: o.name, namespace: o.namespace, clusterName: cluster },
-          workloadSelectorLabels: { ...selector },
-          labels: { ...o.labels },
-          ports,
-          subsets: computeSubsets(backing.map((w) => w.podLabels)),
+          workloadSelectorLabels: ctx.shared.labels(selector),
+          labels: ctx.shared.labels(o.labels),
+          ports: ctx.shared.intern(ports),
+          subsets: ctx.shared.intern(computeSubsets(backing.map((w) => w.podLabels))),
           headless: svc.clusterIP === "None",
           ...(isEmpty(annotations) ? {} : { annotations }),
         },
-        mesh: { name: mesh, namespace: ctx.managementNamespace },
+        mesh: ctx.shared.meshRef(mesh),
       },
     };
     out.push(service);

@@ -4,7 +4,7 @@ import { DISCOVERY_API_VERSION } from "../model/discovery.js";
 import type { DetectedMesh, DiscoveryContext } from "./context.js";
 import { ISTIO_REV_LABEL, normalizeRevision } from "./istio.js";
 import { LINKERD_CONTROL_PLANE_NS_LABEL } from "./linkerd.js";
-import { discoveredLabels, discoveredName } from "./naming.js";
+import { discoveredName } from "./naming.js";
 import type { DetectedProxy, MeshType, PodSpecInfo } from "./pods.js";
 import { detectProxy, readPod, readPodTemplate } from "./pods.js";
 import type { ClusterIndex, RawObject } from "./snapshot-index.js";
@@ -252,14 +252,14 @@ export function discoverWorkloads(ctx: DiscoveryContext, index: ClusterIndex, me
       const workload: MeshWorkload = {
         apiVersion: DISCOVERY_API_VERSION,
         kind: "MeshWorkload",
-        metadata: { name: discoveredName(c.name, c.namespace, cluster, kind.toLowerCase()), namespace: ctx.managementNamespace, labels: discoveredLabels(cluster) },
+        metadata: { name: discoveredName(c.name, c.namespace, cluster, kind.toLowerCase()), namespace: ctx.managementNamespace, labels: ctx.shared.clusterLabels(cluster) },
         spec: {
           kubernetes: {
             controller: { kind, name: c.name, namespace: c.namespace, clusterName: cluster },
-            podLabels: { ...template.labels },
+            podLabels: ctx.shared.labels(template.labels),
             serviceAccountName: template.serviceAccountName,
           },
-          mesh: { name: chosen.name, namespace: ctx.managementNamespace },
+          mesh: ctx.shared.meshRef(chosen.name),
         },
       };
       out.push({ workload, namespace: c.namespace, podLabels: template.labels, mesh: chosen });
