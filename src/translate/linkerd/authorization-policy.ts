@@ -39,6 +39,7 @@ import { objectName } from "./names.js";
 import { renderServerRoute, serverParentRefs } from "./http-route.js";
 import { planServers, renderServer, type ServerPlan } from "./server.js";
 import { AUTHORIZATION_API, type LinkerdFlavour } from "./version.js";
+import { deepFreeze } from "../../util/freeze.js";
 
 export const WARNING_ANNOTATION = "meshhub.io/warning";
 
@@ -188,20 +189,20 @@ export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule,
 /** Each policy's authentication references: one frozen list, shared by every AuthorizationPolicy it yields. */
 const AUTHENTICATION_REFS = new WeakMap<PolicyRef, readonly Record<string, string>[]>();
 
-function authenticationRefs(source: PolicyRef, mtlsName: string): readonly Record<string, string>[] {
+function authenticationRefs(source: PolicyRef): readonly Record<string, string>[] {
   let refs = AUTHENTICATION_REFS.get(source);
-  if (refs === undefined || refs[0]!.name !== mtlsName) AUTHENTICATION_REFS.set(source, (refs = Object.freeze([Object.freeze({ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: mtlsName })])));
+  if (refs === undefined) AUTHENTICATION_REFS.set(source, (refs = deepFreeze([{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: meshTlsAuthenticationName(source) }])));
   return refs;
 }
 
-function authorizationPolicy(name: string, targetRef: Readonly<Record<string, string>>, mtlsName: string, ctx: DestinationContext, source: PolicyRef): KubeObject {
+function authorizationPolicy(name: string, targetRef: Readonly<Record<string, string>>, ctx: DestinationContext, source: PolicyRef): KubeObject {
   return {
     apiVersion: AUTHORIZATION_API,
     kind: "AuthorizationPolicy",
     metadata: destinationMetadata(name, ctx.service.spec.kubeService.ref.namespace, [source], ctx.key),
     spec: {
       targetRef,
-      requiredAuthenticationRefs: authenticationRefs(source, mtlsName),
+      requiredAuthenticationRefs: authenticationRefs(source),
     },
   };
 }
@@ -236,20 +237,20 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
     rules.push(rule);
     identities.set(rule, ids);
   }
-  const mtlsNames = new Map<ResolvedAccessRule, string>();
+  /** Rules whose MeshTLSAuthentication is already emitted for this destination. */
+  const authenticated = new Set<ResolvedAccessRule>();
   /** Each target's reference, shared by the AuthorizationPolicies of every rule authorized on it. */
   const targetRefs = new Map<string, Readonly<Record<string, string>>>();
   /** One AuthorizationPolicy per target; on a policy's own route it shares the route's name. */
   const authorize = (rule: ResolvedAccessRule, kind: "Server" | "HTTPRoute", target: string, own: boolean): void => {
-    let mtlsName = mtlsNames.get(rule);
-    if (mtlsName === undefined) {
-      mtlsNames.set(rule, (mtlsName = meshTlsAuthenticationName(rule.policy)));
+    if (!authenticated.has(rule)) {
+      authenticated.add(rule);
       objects.push(renderMeshTlsAuthentication(identities.get(rule)!, ctx, rule.policy));
     }
     const name = own ? target : objectName([target, rule.policy.name, rule.policy.namespace]);
     let targetRef = targetRefs.get(`${kind}/${target}`);
     if (targetRef === undefined) targetRefs.set(`${kind}/${target}`, (targetRef = Object.freeze({ group: "policy.linkerd.io", kind, name: target })));
-    objects.push(authorizationPolicy(name, targetRef, mtlsName, ctx, rule.policy));
+    objects.push(authorizationPolicy(name, targetRef, ctx, rule.policy));
   };
 
   for (const server of servers) {

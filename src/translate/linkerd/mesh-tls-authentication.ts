@@ -27,6 +27,7 @@ export function renderMeshTlsAuthentication(identities: readonly string[], ctx: 
   let byNamespace = RENDERED.get(identities);
   if (!byNamespace) RENDERED.set(identities, (byNamespace = new Map()));
   let rendered = byNamespace.get(namespace);
+  // An identity list belongs to one rule, so to one policy; checked anyway, as a mix-up would name the wrong source.
   if (rendered?.metadata.annotations?.[SOURCES_ANNOTATION] !== sourceId(source)) {
     rendered = deepFreeze({
       apiVersion: AUTHORIZATION_API,
