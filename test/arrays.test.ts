@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { alternate, sortedByCodeUnit, sortInPlace } from "../src/util/arrays.js";
+import { alternate, sortedByCodeUnit, sortInPlace, trimBuckets } from "../src/util/arrays.js";
 
 describe("sortInPlace", () => {
   it("orders as the built-in stable sort does, ties kept in input order, short and long lists alike", () => {
@@ -44,5 +44,25 @@ describe("alternate", () => {
       }),
     );
     expect(alternate(["t1", "t2", "t3"], ["a1"])).toEqual(["t1", "a1", "t2", "t3"]);
+  });
+});
+
+describe("trimBuckets", () => {
+  it("keeps every bucket's items and order and the keys' order, copying only the lists of more than one item", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 2 }), fc.nat()), { maxLength: 60 }), (entries) => {
+        const buckets = new Map<string, number[]>();
+        for (const [k, v] of entries) {
+          const list = buckets.get(k);
+          if (list) list.push(v);
+          else buckets.set(k, [v]);
+        }
+        const before = new Map([...buckets].map(([k, list]) => [k, list]));
+        const expected = JSON.stringify([...buckets]);
+        trimBuckets(buckets);
+        expect(JSON.stringify([...buckets])).toBe(expected);
+        for (const [k, list] of buckets) expect(list === before.get(k)).toBe(list.length === 1);
+      }),
+    );
   });
 });

@@ -2,6 +2,7 @@ import { compareStrings } from "../codec/canonical.js";
 import { canonicalKey } from "../codec/canonical-key.js";
 import type { MeshService, MeshWorkload } from "../model/discovery.js";
 import type { AccessPolicy, DestinationSelector, IdentitySelector, TrafficPolicy, WorkloadSelector } from "../model/networking.js";
+import { trimBuckets } from "../util/arrays.js";
 
 /** `name.namespace.cluster`: how statuses and errors name a destination service. */
 export function serviceKey(ref: { name: string; namespace: string; clusterName: string }): string {
@@ -70,6 +71,9 @@ export class ServiceIndex {
         push(values, labels[k]!, s);
       }
     }
+    trimBuckets(this.byCluster);
+    for (const namespaces of this.byNamespace.values()) trimBuckets(namespaces);
+    for (const values of this.byLabel.values()) trimBuckets(values);
   }
 
   get(key: string): MeshService | undefined {
@@ -94,6 +98,7 @@ export class ServiceIndex {
       namespaces.set(namespace, (selectors = new Map()));
       const inNamespace = [...(this.byNamespace.get(cluster)?.get(namespace) ?? [])].sort((a, b) => compareStrings(a.spec.kubeService.ref.name, b.spec.kubeService.ref.name));
       for (const s of inNamespace) push(selectors, canonicalKey(s.spec.kubeService.workloadSelectorLabels), s);
+      trimBuckets(selectors);
     }
     return selectors.get(canonicalKey(selector)) ?? [];
   }

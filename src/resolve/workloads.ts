@@ -2,7 +2,7 @@ import { canonicalKey } from "../codec/canonical-key.js";
 import type { MeshWorkload } from "../model/discovery.js";
 import type { IdentitySelector, WorkloadSelector } from "../model/networking.js";
 import { identitySelected, workloadSelected } from "./selectors.js";
-import { sortedByCodeUnit } from "../util/arrays.js";
+import { sortedByCodeUnit, trimBuckets } from "../util/arrays.js";
 
 /**
  * The workloads of one mesh, in discovery order. The name-sorted list and the namespace and label buckets are built
@@ -45,6 +45,7 @@ class MeshWorkloads {
         if (!byName) this.serviceAccounts.set(k.controller.namespace, (byName = new Map()));
         push(byName, k.serviceAccountName, w);
       }
+      for (const byName of this.serviceAccounts.values()) trimBuckets(byName);
     }
     return this.serviceAccounts.get(namespace)?.get(serviceAccount) ?? NO_WORKLOADS;
   }
@@ -62,6 +63,7 @@ class MeshWorkloads {
     if (!this.namespaces) {
       this.namespaces = new Map();
       for (const w of this.all) push(this.namespaces, w.spec.kubernetes.controller.namespace, w);
+      trimBuckets(this.namespaces);
     }
     return this.namespaces.get(namespace) ?? NO_WORKLOADS;
   }
@@ -77,6 +79,7 @@ class MeshWorkloads {
           push(values, podLabels[k]!, w);
         }
       }
+      for (const values of this.labels.values()) trimBuckets(values);
     }
     return this.labels.get(key)?.get(value) ?? NO_WORKLOADS;
   }

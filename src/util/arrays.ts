@@ -7,6 +7,14 @@ export function exactly<T>(array: T[]): T[] {
   return array.length === 0 ? array : array.slice();
 }
 
+/**
+ * Replaces every list of a bucket map built by `push` with an exact-length copy (see {@link exactly}): an index keeps
+ * its buckets as long as it lives, and most hold two or three items in room for 17.
+ */
+export function trimBuckets<K, V>(buckets: Map<K, V[]>): void {
+  for (const [key, list] of buckets) if (list.length > 1) buckets.set(key, list.slice());
+}
+
 /** Up to this length {@link sortInPlace} sorts by insertion: no work array allocated, fewer calls for two or three. */
 const INSERTION_SORT_MAX = 16;
 
