@@ -4,11 +4,11 @@
  * Python's `pty` module (type answers, wait for prompts).
  */
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import { writeWorkspaceFiles } from "../src/adapters/files.js";
 import { demoWorkspaceFiles } from "../src/cli/demo/workspace.js";
 
@@ -21,9 +21,17 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** A fresh temporary folder. */
+/** Temporary folders made by this test file, removed when it ends (a test run must not leave them behind). */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test file ends. */
 export function tmp(prefix = "meshctl-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /**
