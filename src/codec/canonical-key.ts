@@ -1,4 +1,5 @@
 import { compareStrings } from "./canonical.js";
+import { sortInPlace } from "../util/arrays.js";
 
 /**
  * A compact canonical string for a JSON-like value: object keys sorted by code unit, `undefined` members dropped,
@@ -14,7 +15,7 @@ export function canonicalKey(value: unknown): string {
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort(compareStrings);
+  const keys = sortInPlace(Object.keys(obj), compareStrings); // no work array for a few keys, as most objects have
   let out = "{";
   let first = true;
   for (const k of keys) {

@@ -202,5 +202,5 @@ export function compareIstioVersions(a: IstioVersion | string, b: IstioVersion |
 /** True when the Istio version is at least `major.minor` (pre-releases of that minor count); false when unparseable. */
 export function istioAtLeast(v: IstioVersion | string, major: number, minor: number): boolean {
   const p = toIstio(v);
-  return p !== undefined && compareNumbers([p.major, p.minor], [major, minor]) >= 0;
+  return p !== undefined && (p.major !== major ? p.major > major : p.minor >= minor);
 }

@@ -21,7 +21,7 @@ export function meshServiceKey(s: MeshService): string {
 /** True when every label of `selector` is in `labels`. */
 export function labelsMatch(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return true;
-  for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
   return true;
 }
 
@@ -149,6 +149,12 @@ export interface SelectedServices {
  */
 export function selectDestinations(selectors: readonly DestinationSelector[] | undefined, index: ServiceIndex): SelectedServices {
   if (!selectors || selectors.length === 0) return { services: index.all, errors: [] };
+  // The most common selector names one service: no map to merge into, nothing to sort.
+  const only = selectors.length === 1 && !selectors[0]!.kubeServiceMatcher ? selectors[0]!.kubeServiceRefs?.services : undefined;
+  if (only?.length === 1) {
+    const s = index.get(serviceKey(only[0]!));
+    return s ? { services: [s], errors: [] } : { services: [], errors: [destinationNotFound(only[0]!, index)] };
+  }
   const picked = new Map<string, MeshService>();
   const errors: string[] = [];
   for (const sel of selectors) {

@@ -7,7 +7,7 @@ import { validateVirtualMeshes } from "../federation/validate.js";
 import type { KubeObject } from "../model/common.js";
 import { DISCOVERY_API_VERSION, type KubernetesCluster, type Mesh, type MeshService } from "../model/discovery.js";
 import type { AccessPolicy, TrafficPolicy, VirtualMesh } from "../model/networking.js";
-import type { ApprovalState, PolicyStatus, VirtualMeshStatus } from "../model/status.js";
+import type { PolicyStatus, VirtualMeshStatus } from "../model/status.js";
 import { resolveAccessRule, type ResolvedAccessRule } from "../resolve/access.js";
 import { comparePrecedence, refOf, sortByPrecedence, type PolicyRef } from "../resolve/order.js";
 import { policyKey, selectDestinations, ServiceIndex } from "../resolve/selectors.js";
@@ -150,10 +150,6 @@ const NO_TRAFFIC: ResolvedDestination["traffic"] = Object.freeze({ routes: Objec
 /** The pass-1 collector of every unit without reports (most of them); never reported into (pass 2 clones it). */
 const NO_REPORTS = new StatusCollector();
 
-function forEachEmitted(emitted: Emitted, fn: (cluster: string, object: KubeObject) => void): void {
-  if ("cluster" in emitted) for (const object of emitted.objects) fn(emitted.cluster, object);
-  else for (const { cluster, object } of emitted) fn(cluster, object);
-}
 
 function meshKeyOf(m: { metadata: { name: string; namespace?: string } }): string {
   return `${m.metadata.namespace}/${m.metadata.name}`;
@@ -285,7 +281,7 @@ export class TranslationEngine {
       this.replaceContributions(keys.copies, NOTHING_EMITTED, unit.copies);
     }
     this.replaceContributions(VIRTUAL_MESH_CONTRIBUTOR, NOTHING_EMITTED, this.vmObjects);
-    for (const slot of this.slots) this.assemble(slot);
+    this.slots.forEach((slot) => this.assemble(slot));
     this.attach(this.globalCollector);
     this.attach(this.vmCollector);
     for (const selection of this.selections.values()) this.attach(selection.collector);
@@ -424,57 +420,72 @@ export class TranslationEngine {
       this.ensureTargetUnit(key); // still a target of other destinations' routes: its subsets stay defined
       return;
     }
-    // Policies with their subjects, in precedence order: the subject finds an AccessPolicy's selection.
-    const policies: { policy: AnyPolicy; subject: string }[] = [];
-    for (const subject of subjects) policies.push({ policy: this.policyOf(subject)!, subject });
-    if (policies.length > 1) sortInPlace(policies, (a, b) => comparePrecedence(a.policy, b.policy));
-    const tps: TrafficPolicy[] = [];
-    const aps: { policy: AccessPolicy; subject: string }[] = [];
-    for (const p of policies) {
-      if (p.policy.kind === "TrafficPolicy") tps.push(p.policy);
-      else aps.push(p as { policy: AccessPolicy; subject: string });
+    // TrafficPolicies, and AccessPolicies by subject (it finds their selection), each in precedence order. A list
+    // starts as a literal of its first item: most destinations have one policy of a kind, and a list grown by push
+    // from empty reserves 16 slots (garbage made per destination is what a large estate's scavenges pay for).
+    let tps: TrafficPolicy[] | undefined;
+    let aps: string[] | undefined;
+    for (const subject of subjects) {
+      const tp = this.traffic.get(subject);
+      if (tp) {
+        if (tps) tps.push(tp);
+        else tps = [tp];
+      } else if (aps) aps.push(subject);
+      else aps = [subject];
     }
+    if (tps && tps.length > 1) sortInPlace(tps, comparePrecedence);
+    if (aps && aps.length > 1) sortInPlace(aps, (a, b) => comparePrecedence(this.access.get(a)!, this.access.get(b)!));
     let collector: StatusCollector | undefined; // made on the first report: most destinations have none
-    const report = (ref: PolicyRef, state: ApprovalState, message?: string): void => (collector ??= new StatusCollector()).report(ref, key, state, message);
     const service = this.index.get(key)!;
     const mesh = this.meshOf(service);
     if (!mesh) {
       const message = `the mesh ${service.spec.mesh.namespace}/${service.spec.mesh.name} of destination ${key} was not discovered`;
-      for (const p of policies) report(refOf(p.policy), "INVALID", message);
-      this.setUnit(key, { key, resolveCollector: collector!, collector: collector!, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
+      collector = new StatusCollector();
+      for (const tp of tps ?? []) collector.report(refOf(tp), key, "INVALID", message);
+      for (const subject of aps ?? []) collector.report(this.selections.get(subject)!.ref, key, "INVALID", message);
+      this.setUnit(key, { key, resolveCollector: collector, collector, refsOut: NO_REFERENCES, objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
       return;
     }
     const translator = MESH_TRANSLATORS["istio" in mesh.spec ? "istio" : "linkerd"];
     const ctx = this.contextFor(service, mesh, key);
-    const { resolved: traffic, reports } =
-      tps.length === 0
-        ? { resolved: NO_TRAFFIC, reports: [] }
-        : resolveTraffic(
-            service,
-            tps,
-            this.index,
-            service.spec.kubeService.ref.clusterName,
-            (policy, actions) => translator.checkTraffic(policy, actions, ctx),
-            translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
-            this.trafficMemo,
-          );
-    for (const r of reports) report(r.policy, r.state, r.message);
-    const access: ResolvedAccessRule[] = [];
-    const accessRefs: PolicyRef[] = [];
-    for (const { policy: ap, subject } of aps) {
-      const selection = this.selections.get(subject)!;
-      const ref = selection.ref;
-      accessRefs.push(ref);
-      const resolved = selection.rule!;
-      if (!resolved.rule) {
-        for (const e of resolved.errors) report(ref, "INVALID", e);
-        continue;
-      }
-      const unsupported = translator.checkAccess(ap, resolved.rule, ctx);
-      if (unsupported.length > 0) for (const e of unsupported) report(ref, "INVALID", e);
-      else access.push(resolved.rule);
+    let traffic = NO_TRAFFIC;
+    if (tps) {
+      const resolved = resolveTraffic(
+        service,
+        tps,
+        this.index,
+        service.spec.kubeService.ref.clusterName,
+        (policy, actions) => translator.checkTraffic(policy, actions, ctx),
+        translator.checkMerge ? (route, incoming, where) => translator.checkMerge!(route, incoming, where, ctx) : undefined,
+        this.trafficMemo,
+      );
+      traffic = resolved.resolved;
+      for (const r of resolved.reports) (collector ??= new StatusCollector()).report(r.policy, key, r.state, r.message);
     }
-    const dest: ResolvedDestination = { key, service, mesh, traffic, access: sharedList(access), accessPolicies: sharedList(accessRefs), referencedSubsets: NONE };
+    let access: readonly ResolvedAccessRule[] = NONE;
+    let accessRefs: readonly PolicyRef[] = NONE;
+    if (aps) {
+      let rules: ResolvedAccessRule[] | undefined;
+      let refs: PolicyRef[] | undefined;
+      for (const subject of aps) {
+        const selection = this.selections.get(subject)!;
+        const ref = selection.ref;
+        if (refs) refs.push(ref);
+        else refs = [ref];
+        const resolved = selection.rule!;
+        if (!resolved.rule) {
+          for (const e of resolved.errors) (collector ??= new StatusCollector()).report(ref, key, "INVALID", e);
+          continue;
+        }
+        const unsupported = translator.checkAccess(this.access.get(subject)!, resolved.rule, ctx);
+        if (unsupported.length > 0) for (const e of unsupported) (collector ??= new StatusCollector()).report(ref, key, "INVALID", e);
+        else if (rules) rules.push(resolved.rule);
+        else rules = [resolved.rule];
+      }
+      if (rules) access = sharedList(rules);
+      accessRefs = sharedList(refs!);
+    }
+    const dest: ResolvedDestination = { key, service, mesh, traffic, access, accessPolicies: accessRefs, referencedSubsets: NONE };
     const reported = collector ?? NO_REPORTS;
     this.setUnit(key, { key, translator, dest, resolveCollector: reported, collector: reported, refsOut: referencesOf(dest), objects: NOTHING_EMITTED, copies: NOTHING_EMITTED });
   }
@@ -613,15 +624,22 @@ export class TranslationEngine {
 
   /** Swaps one contributor's objects (removing what it no longer emits) without scanning other contributors. */
   private replaceContributions(contributor: string, before: Emitted, after: Emitted, touched?: Set<Slot>): void {
-    forEachEmitted(before, (cluster, object) => {
-      const slot = this.slots.get(cluster, object);
-      if (slot?.remove(contributor)) touched?.add(slot);
-    });
-    forEachEmitted(after, (cluster, object) => {
-      const slot = this.slots.obtain(cluster, object);
-      slot.add(contributor, object);
-      touched?.add(slot);
-    });
+    // Loops rather than a visitor callback: this runs twice per destination, and each closure is garbage.
+    if ("cluster" in before) for (const object of before.objects) this.withdraw(contributor, before.cluster, object, touched);
+    else for (const { cluster, object } of before) this.withdraw(contributor, cluster, object, touched);
+    if ("cluster" in after) for (const object of after.objects) this.put(contributor, after.cluster, object, touched);
+    else for (const { cluster, object } of after) this.put(contributor, cluster, object, touched);
+  }
+
+  private withdraw(contributor: string, cluster: string, object: KubeObject, touched: Set<Slot> | undefined): void {
+    const slot = this.slots.get(cluster, object);
+    if (slot?.remove(contributor)) touched?.add(slot);
+  }
+
+  private put(contributor: string, cluster: string, object: KubeObject, touched: Set<Slot> | undefined): void {
+    const slot = this.slots.obtain(cluster, object);
+    slot.add(contributor, object);
+    touched?.add(slot);
   }
 
   /** Folds the contributions to one object identity into the object emitted (patches merge; clashes keep the first). */
@@ -706,7 +724,10 @@ export class TranslationEngine {
   /** Every destination's resolved decisions, by key. */
   private resolvedDestinations(): ResolvedDestination[] {
     const out: ResolvedDestination[] = [];
-    for (const key of [...this.units.keys()].sort()) {
+    const keys = new Array<string>(this.units.size);
+    let i = 0;
+    for (const key of this.units.keys()) keys[i++] = key;
+    for (const key of keys.sort()) {
       const dest = this.units.get(key)!.dest;
       if (dest) out.push(dest);
     }
@@ -852,6 +873,7 @@ const NO_REFERENCES: ReadonlyMap<string, ReferencedSubset[]> = new Map();
 
 /** Subsets a destination's routes shift or mirror to, per target service. */
 function referencesOf(dest: ResolvedDestination): ReadonlyMap<string, ReferencedSubset[]> {
+  if (dest.traffic.routes.length === 0) return NO_REFERENCES;
   const out = new Map<string, ReferencedSubset[]>();
   const add = (targetKey: string, labels: Readonly<Record<string, string>> | undefined, setBy: PolicyRef): void => {
     if (!labels || Object.keys(labels).length === 0) return;

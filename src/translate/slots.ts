@@ -80,15 +80,23 @@ type Namespaces = Map<string, Names>;
 type Versions = Map<string, Namespaces>;
 type Kinds = Map<string, Versions>;
 
-/** Keys in code-unit order (the default sort of strings compares code units, without a callback). */
+/**
+ * Keys in code-unit order (the default sort of strings compares code units, without a callback). Copied by a loop
+ * into an array of the map's size: spreading an iterator allocates a result object per key, and this runs for every
+ * level of the table.
+ */
 function sortedKeys(map: Map<string, unknown>): string[] {
-  const keys = [...map.keys()];
+  const keys = new Array<string>(map.size);
+  let i = 0;
+  for (const key of map.keys()) keys[i++] = key;
   return keys.length > 1 ? keys.sort() : keys;
 }
 
 /** Every slot, by cluster → kind → apiVersion → namespace → name. */
 export class SlotTable {
   private readonly clusters = new Map<string, Kinds>();
+  /** How many slots the table holds: {@link sorted} fills an array of this size instead of growing one. */
+  private count = 0;
 
   get(cluster: string, o: KubeObject): Slot | undefined {
     return this.clusters.get(cluster)?.get(o.kind)?.get(o.apiVersion)?.get(o.metadata.namespace ?? "")?.get(o.metadata.name);
@@ -106,7 +114,10 @@ export class SlotTable {
     let names = namespaces.get(namespace);
     if (!names) namespaces.set(namespace, (names = new Map()));
     let slot = names.get(o.metadata.name);
-    if (!slot) names.set(o.metadata.name, (slot = new Slot(cluster, o.kind, o.apiVersion, namespace, o.metadata.name)));
+    if (!slot) {
+      names.set(o.metadata.name, (slot = new Slot(cluster, o.kind, o.apiVersion, namespace, o.metadata.name)));
+      this.count++;
+    }
     return slot;
   }
 
@@ -118,6 +129,7 @@ export class SlotTable {
     const names = namespaces?.get(slot.namespace);
     if (names?.get(slot.name) !== slot) return;
     names.delete(slot.name);
+    this.count--;
     if (names.size > 0) return;
     namespaces!.delete(slot.namespace);
     if (namespaces!.size > 0) return;
@@ -129,32 +141,41 @@ export class SlotTable {
 
   clear(): void {
     this.clusters.clear();
+    this.count = 0;
+  }
+
+  /** Calls `fn` for every slot, in no particular order (plain loops: a generator allocates per slot it yields). */
+  forEach(fn: (slot: Slot) => void): void {
+    for (const kinds of this.clusters.values())
+      for (const versions of kinds.values())
+        for (const namespaces of versions.values()) for (const names of namespaces.values()) for (const slot of names.values()) fn(slot);
   }
 
   /** Every slot, in no particular order. */
-  *[Symbol.iterator](): IterableIterator<Slot> {
-    for (const kinds of this.clusters.values())
-      for (const versions of kinds.values())
-        for (const namespaces of versions.values()) for (const names of namespaces.values()) yield* names.values();
+  [Symbol.iterator](): IterableIterator<Slot> {
+    const all: Slot[] = [];
+    this.forEach((slot) => all.push(slot));
+    return all.values();
   }
 
   /** Every slot in emit order (see {@link compareSlots}). */
   sorted(): Slot[] {
-    const out: Slot[] = [];
+    const out = new Array<Slot>(this.count);
+    let n = 0;
     for (const cluster of sortedKeys(this.clusters)) {
       const kinds = this.clusters.get(cluster)!;
       for (const kind of sortedKeys(kinds)) {
         const versions = kinds.get(kind)!;
-        const start = out.length;
+        const start = n;
         for (const namespaces of versions.values()) {
           for (const namespace of sortedKeys(namespaces)) {
             const names = namespaces.get(namespace)!;
-            for (const name of sortedKeys(names)) out.push(names.get(name)!);
+            for (const name of sortedKeys(names)) out[n++] = names.get(name)!;
           }
         }
         // One kind in two API groups (Linkerd's and the Gateway API's HTTPRoute): interleave by namespace and name.
         if (versions.size > 1) {
-          const merged = out.slice(start).sort(compareSlots);
+          const merged = out.slice(start, n).sort(compareSlots);
           for (let i = 0; i < merged.length; i++) out[start + i] = merged[i]!;
         }
       }

@@ -13,8 +13,13 @@ import type { Mesh } from "../../model/discovery.js";
 /** The version of an Istio mesh, or undefined for a Linkerd mesh or an unparsable tag. */
 export function istioVersionOf(mesh: Mesh): IstioVersion | undefined {
   if (!("istio" in mesh.spec)) return undefined;
-  return parseIstioVersion(mesh.spec.istio.installation.version);
+  let version = VERSIONS.get(mesh);
+  if (version === undefined) VERSIONS.set(mesh, (version = parseIstioVersion(mesh.spec.istio.installation.version) ?? null));
+  return version ?? undefined;
 }
+
+/** Parsed versions per discovered mesh (null: unparsable): asked for every object of every destination. */
+const VERSIONS = new WeakMap<Mesh, IstioVersion | null>();
 
 /** True when the mesh is at least Istio `major.minor`, or its version is unknown (assumed latest). */
 export function istioSupports(mesh: Mesh, major: number, minor: number): boolean {
