@@ -547,7 +547,8 @@ export class TranslationEngine {
       unit.copies = NOTHING_EMITTED;
       return;
     }
-    const dest: ResolvedDestination = { ...unit.dest, referencedSubsets: this.referenced.get(key) ?? NONE };
+    const referencedSubsets = this.referenced.get(key) ?? NONE;
+    const dest: ResolvedDestination = unit.dest.referencedSubsets === referencedSubsets ? unit.dest : { ...unit.dest, referencedSubsets };
     unit.dest = dest;
     const ctx = this.contextFor(dest.service, dest.mesh, key);
     const out = unit.translator.translateDestination(dest, ctx);

@@ -14,3 +14,9 @@ export function podSelectorOf(service: MeshService): PodSelector {
   if (selector === undefined) POD_SELECTORS.set(service, (selector = Object.freeze({ matchLabels: Object.freeze({ ...service.spec.kubeService.workloadSelectorLabels }) })));
   return selector;
 }
+
+/** True when the service selects pods (without a selector, its endpoints are managed by hand). No keys array made. */
+export function hasPodSelector(service: MeshService): boolean {
+  for (const _label in service.spec.kubeService.workloadSelectorLabels) return true;
+  return false;
+}

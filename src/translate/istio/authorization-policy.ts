@@ -14,7 +14,7 @@ import type { AuthorizationOperation, AuthorizationRule } from "./types.js";
 import { describeIstioVersion, istioSupports, securityApiVersion } from "./version.js";
 import { exactly } from "../../util/arrays.js";
 import { deepFreeze } from "../../util/freeze.js";
-import { podSelectorOf } from "../pod-selector.js";
+import { hasPodSelector, podSelectorOf } from "../pod-selector.js";
 
 /**
  * Istio authorizes at the server's sidecar, where the port is the *workload* port: an allowed service port is
@@ -38,7 +38,7 @@ function workloadPorts(ports: readonly number[], ctx: DestinationContext): { por
 }
 
 function hasSelector(ctx: DestinationContext): boolean {
-  return Object.keys(ctx.service.spec.kubeService.workloadSelectorLabels).length > 0;
+  return hasPodSelector(ctx.service);
 }
 
 /** The errors for an access rule Istio cannot express exactly for this destination. */

@@ -48,12 +48,19 @@ function clusterOf(id: ResolvedIdentity): string | undefined {
   return id.kind === "anyMeshIdentity" ? undefined : id.cluster;
 }
 
+/** True when a trusted Istio mesh on another cluster uses one of the cluster's trust domains (no list is made). */
+function sharedElsewhere(ctx: DestinationContext, cluster: string, tds: readonly string[]): boolean {
+  for (const m of ctx.trustPeers) if ("istio" in m.spec && meshCluster(m) !== cluster && tds.includes(istioTrustDomain(m) ?? "")) return true;
+  return false;
+}
+
 /** Why an identity cannot be expressed for this destination, or nothing. */
 export function checkIdentity(id: ResolvedIdentity, ctx: DestinationContext): string[] {
   const cluster = clusterOf(id);
   if (cluster === undefined) return [];
-  const what = describeIdentity(id);
   const tds = trustDomains(ctx, cluster);
+  if (tds.length > 0 && !sharedElsewhere(ctx, cluster, tds)) return []; // the common case: nothing to describe
+  const what = describeIdentity(id);
   if (tds.length === 0) {
     const onCluster = ctx.discovery.meshes.filter((m) => meshCluster(m) === cluster);
     const linkerd = onCluster.find((m) => "linkerd" in m.spec);

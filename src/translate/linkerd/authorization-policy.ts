@@ -40,6 +40,7 @@ import { renderServerRoute, serverParentRefs } from "./http-route.js";
 import { planServers, renderServer, type ServerPlan } from "./server.js";
 import { AUTHORIZATION_API, type LinkerdFlavour } from "./version.js";
 import { deepFreeze } from "../../util/freeze.js";
+import { hasPodSelector } from "../pod-selector.js";
 
 export const WARNING_ANNOTATION = "meshhub.io/warning";
 
@@ -127,7 +128,11 @@ function atomMatches(atom: Atom): Record<string, unknown>[] {
 }
 
 /** Workload (container) port numbers an allowed-ports list stands for; see the module comment. */
+/** What a rule without allowedPorts resolves to (most rules): nothing to check, no set to build. */
+const NO_PORTS: { ports: Set<number>; errors: string[] } = { ports: new Set(), errors: [] };
+
 function workloadPorts(rule: ResolvedAccessRule, ctx: DestinationContext): { ports: Set<number>; errors: string[] } {
+  if (!rule.ports?.length) return NO_PORTS;
   const ports = new Set<number>();
   const errors: string[] = [];
   for (const p of rule.ports ?? []) {
@@ -149,7 +154,7 @@ function serverAllowed(server: ServerPlan, rule: ResolvedAccessRule, ctx: Destin
 }
 
 function hasSelector(ctx: DestinationContext): boolean {
-  return Object.keys(ctx.service.spec.kubeService.workloadSelectorLabels).length > 0;
+  return hasPodSelector(ctx.service);
 }
 
 const LEFT_OUT = "the rule is left out and the destination stays closed to it (access is not widened)";
@@ -181,8 +186,8 @@ export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule,
     const n = matchesOf(rule, atoms).length;
     if (n > 128) errors.push(`allowedPaths × allowedMethods give ${n} route matches; a Linkerd HTTPRoute holds at most 128 (16 rules of 8) — split the policy; ${LEFT_OUT}`);
   }
-  errors.push(...checkIdentities(rule, ctx, flavour));
-  errors.push(...workloadPorts(rule, ctx).errors);
+  for (const e of checkIdentities(rule, ctx, flavour)) errors.push(e);
+  for (const e of workloadPorts(rule, ctx).errors) errors.push(e);
   return errors;
 }
 
@@ -216,78 +221,112 @@ interface AuthorizationRoute {
   readonly name: string;
   readonly atoms: Atom[] | undefined;
   readonly owner?: ResolvedAccessRule;
+  /** The AuthorizationPolicies' reference to the route, shared by every rule authorized on it. */
+  readonly targetRef: Readonly<Record<string, string>>;
+}
+
+function targetRefOf(kind: "Server" | "HTTPRoute", name: string): Readonly<Record<string, string>> {
+  return Object.freeze({ group: "policy.linkerd.io", kind, name });
+}
+
+/**
+ * What one destination's access rules emit, in order: its Servers, then per Server the routes and authorizations.
+ * Rules with identities are held in parallel lists (rule i has identities i) rather than maps and sets: this runs
+ * for every Linkerd destination, and what it allocates besides the output is garbage the collector pays for.
+ */
+class AccessRendering {
+  readonly objects: KubeObject[] = [];
+  /** Whether rule i's MeshTLSAuthentication is emitted already (it goes out with the rule's first authorization). */
+  private readonly authenticated: boolean[];
+
+  constructor(
+    private readonly ctx: DestinationContext,
+    readonly rules: readonly ResolvedAccessRule[],
+    private readonly identities: readonly ReturnType<typeof renderIdentities>[],
+  ) {
+    this.authenticated = rules.map(() => false);
+  }
+
+  /** One AuthorizationPolicy for rule i on a target; on a policy's own route it shares the route's name. */
+  authorize(i: number, target: string, targetRef: Readonly<Record<string, string>>, own: boolean): void {
+    const rule = this.rules[i]!;
+    if (!this.authenticated[i]) {
+      this.authenticated[i] = true;
+      this.objects.push(renderMeshTlsAuthentication(this.identities[i]!, this.ctx, rule.policy));
+    }
+    const name = own ? target : objectName([target, rule.policy.name, rule.policy.namespace]);
+    this.objects.push(authorizationPolicy(name, targetRef, this.ctx, rule.policy));
+  }
 }
 
 /** Servers, routes, MeshTLSAuthentications and AuthorizationPolicies for a destination's access rules. */
 export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext, flavour: LinkerdFlavour): { objects: KubeObject[]; reports: PolicyReport[] } {
-  const objects: KubeObject[] = [];
-  const reports: PolicyReport[] = [];
-  if (dest.accessPolicies.length === 0 || !flavour.serverApiVersion || !hasSelector(ctx)) return { objects, reports };
+  if (dest.accessPolicies.length === 0 || !flavour.serverApiVersion || !hasSelector(ctx)) return { objects: [], reports: NO_REPORTS };
   const servers = planServers(ctx);
-  // Fail closed: every port gets a Server even when no rule survived.
-  for (const s of servers) objects.push(renderServer(s, ctx, flavour, dest.accessPolicies));
-  if (!flavour.authorizationPolicy) return { objects, reports };
-
-  // Rules with identities to authorize; a rule's MeshTLSAuthentication is emitted with its first authorization.
-  const rules: ResolvedAccessRule[] = [];
-  const identities = new Map<ResolvedAccessRule, ReturnType<typeof renderIdentities>>();
+  // Rules with identities to authorize.
+  let rules: ResolvedAccessRule[] | undefined;
+  let identities: ReturnType<typeof renderIdentities>[] | undefined;
   for (const rule of dest.access) {
     const ids = renderIdentities(rule, ctx);
     if (ids.length === 0) continue;
-    rules.push(rule);
-    identities.set(rule, ids);
-  }
-  /** Rules whose MeshTLSAuthentication is already emitted for this destination. */
-  const authenticated = new Set<ResolvedAccessRule>();
-  /** Each target's reference, shared by the AuthorizationPolicies of every rule authorized on it. */
-  const targetRefs = new Map<string, Readonly<Record<string, string>>>();
-  /** One AuthorizationPolicy per target; on a policy's own route it shares the route's name. */
-  const authorize = (rule: ResolvedAccessRule, kind: "Server" | "HTTPRoute", target: string, own: boolean): void => {
-    if (!authenticated.has(rule)) {
-      authenticated.add(rule);
-      objects.push(renderMeshTlsAuthentication(identities.get(rule)!, ctx, rule.policy));
+    if (rules && identities) {
+      rules.push(rule);
+      identities.push(ids);
+    } else {
+      rules = [rule];
+      identities = [ids];
     }
-    const name = own ? target : objectName([target, rule.policy.name, rule.policy.namespace]);
-    let targetRef = targetRefs.get(`${kind}/${target}`);
-    if (targetRef === undefined) targetRefs.set(`${kind}/${target}`, (targetRef = Object.freeze({ group: "policy.linkerd.io", kind, name: target })));
-    objects.push(authorizationPolicy(name, targetRef, ctx, rule.policy));
-  };
+  }
+  const out = new AccessRendering(ctx, rules ?? [], identities ?? []);
+  // Fail closed: every port gets a Server even when no rule survived.
+  for (const s of servers) out.objects.push(renderServer(s, ctx, flavour, dest.accessPolicies));
+  if (!flavour.authorizationPolicy) return { objects: out.objects, reports: NO_REPORTS };
 
   for (const server of servers) {
-    const here: ResolvedAccessRule[] = [];
+    // Indexes of the rules allowed on this server's port, and how many of them restrict paths or methods.
+    const here: number[] = [];
     let restricted = 0;
-    for (const r of rules) {
+    for (let i = 0; i < out.rules.length; i++) {
+      const r = out.rules[i]!;
       if (!serverAllowed(server, r, ctx)) continue;
-      here.push(r);
+      here.push(i);
       if (atomsOf(r) !== undefined) restricted++;
     }
     if (restricted === 0) {
-      for (const r of here) authorize(r, "Server", server.name, false);
+      if (here.length > 0) {
+        const targetRef = targetRefOf("Server", server.name);
+        for (const i of here) out.authorize(i, server.name, targetRef, false);
+      }
       continue;
     }
     const warning = { [WARNING_ANNOTATION]: probeWarning(server) };
     const routes: AuthorizationRoute[] = [];
     const parentRefs = serverParentRefs(server.name);
     const unrestricted: PolicyRef[] = [];
-    for (const r of here) {
+    for (const i of here) {
+      const r = out.rules[i]!;
       const atoms = atomsOf(r);
       if (atoms === undefined) {
         unrestricted.push(r.policy);
         continue;
       }
       const name = objectName([server.name, r.policy.name, r.policy.namespace]);
-      routes.push({ name, atoms, owner: r });
-      objects.push(renderServerRoute(name, parentRefs, matchesOf(r, atoms), ctx, [r.policy], warning));
+      routes.push({ name, atoms, owner: r, targetRef: targetRefOf("HTTPRoute", name) });
+      out.objects.push(renderServerRoute(name, parentRefs, matchesOf(r, atoms), ctx, [r.policy], warning));
     }
     if (unrestricted.length > 0) {
       const name = objectName([server.name, "any"]);
-      routes.push({ name, atoms: undefined });
-      objects.push(renderServerRoute(name, parentRefs, [], ctx, unrestricted, warning));
+      routes.push({ name, atoms: undefined, targetRef: targetRefOf("HTTPRoute", name) });
+      out.objects.push(renderServerRoute(name, parentRefs, [], ctx, unrestricted, warning));
     }
-    for (const r of here) {
+    for (const i of here) {
+      const r = out.rules[i]!;
       const allowed = atomsOf(r);
-      for (const route of routes) if (routeWithin(route.atoms, allowed)) authorize(r, "HTTPRoute", route.name, route.owner === r);
+      for (const route of routes) if (routeWithin(route.atoms, allowed)) out.authorize(i, route.name, route.targetRef, route.owner === r);
     }
   }
-  return { objects, reports };
+  return { objects: out.objects, reports: NO_REPORTS };
 }
+
+/** Access rendering reports nothing (what cannot be expressed is reported when the rules are checked). */
+const NO_REPORTS = Object.freeze([]) as unknown as PolicyReport[];

@@ -241,6 +241,10 @@ export const linkerdTranslator: MeshTranslator = {
     const flavour = flavourOf(ctx.mesh);
     const traffic = translateTraffic(dest, ctx, flavour);
     const access = renderAccess(dest, ctx, flavour);
-    return { objects: [...traffic.objects, ...access.objects], reports: [...traffic.reports, ...access.reports] };
+    // Joined only when both have items: the engine keeps an exact-length copy anyway.
+    return {
+      objects: access.objects.length === 0 ? traffic.objects : traffic.objects.length === 0 ? access.objects : traffic.objects.concat(access.objects),
+      reports: access.reports.length === 0 ? traffic.reports : traffic.reports.concat(access.reports),
+    };
   },
 };
