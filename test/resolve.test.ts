@@ -14,6 +14,7 @@ const ratings = service(mesh, "ratings", "shop");
 const catalog = service(mesh, "catalog", "shop", { ports: [{ port: 9080, name: "http" }, { port: 9090, name: "grpc" }] });
 const other = service(mesh, "ratings", "other", { labels: { app: "ratings", team: "x" } });
 const index = new ServiceIndex([reviews, ratings, catalog, other], ["east", "west"]);
+const ref = (name: string, namespace: string, clusterName: string) => ({ name, namespace, clusterName });
 
 describe("selectDestinations", () => {
   it("selects everything for an empty list", () => {
@@ -33,6 +34,15 @@ describe("selectDestinations", () => {
       "Destination nope.shop.east not found",
       'Destination petstore.default.$OSM_CLUSTER not found: cluster "$OSM_CLUSTER" is not registered (it looks like an unexpanded shell variable)',
     ]);
+  });
+
+  it("resolves a selector naming one service as a list of many names it (the short path agrees with the general one)", () => {
+    for (const r of [ref("reviews", "shop", "east"), ref("nope", "shop", "east"), ref("petstore", "default", "$OSM_CLUSTER")]) {
+      const one = selectDestinations([{ kubeServiceRefs: { services: [r] } }], index);
+      const general = selectDestinations([{ kubeServiceRefs: { services: [r, r] } }], index);
+      expect(one).toEqual(general);
+    }
+    expect(selectDestinations([{ kubeServiceRefs: { services: [ref("reviews", "shop", "east")] } }], index).services).toEqual([reviews]);
   });
 
   it("matches exactly what a brute-force scan matches (property)", () => {

@@ -129,3 +129,30 @@ describe("TranslationSession", () => {
     expect(removed.statuses.trafficPolicies).toEqual({ "b.meshhub": null });
   });
 });
+
+describe("a destination whose mesh was not discovered", () => {
+  // A caller-built discovery can name a mesh it does not hold: every policy on the service is INVALID there, and
+  // nothing is emitted for it.
+  const orphan = service(istioMesh("gone"), "billing", "shop");
+  const input = {
+    discovery: discovery({ meshes: [east], services: [...services.slice(0, 1), orphan] }),
+    trafficPolicies: [trafficPolicy("timeout", { destinationSelector: [{ kubeServiceRefs: { services: [ref("billing", "shop", "gone")] } }], policy: { requestTimeout: "1s" } })],
+    accessPolicies: [accessPolicy("allow", { sourceSelector: [{ kubeIdentityMatcher: { namespaces: ["shop"] } }], destinationSelector: [{ kubeServiceRefs: { services: [ref("billing", "shop", "gone")] } }] })],
+  };
+  const message = "the mesh meshhub/istiod-istio-system-gone of destination billing.shop.gone was not discovered";
+
+  it("reports every policy on it INVALID with the reason, and emits nothing for it", () => {
+    const r = translate(input);
+    for (const status of [r.statuses.trafficPolicies["timeout.meshhub"]!, r.statuses.accessPolicies["allow.meshhub"]!]) {
+      expect(status.state).toBe("INVALID");
+      expect(status.destinations["billing.shop.gone"]).toEqual({ state: "INVALID", errors: [message] });
+    }
+    expect(Object.values(r.clusters).flat().filter((o) => o.metadata.name.includes("billing"))).toEqual([]);
+  });
+
+  it("a session reaches the same result", () => {
+    const session = new TranslationSession({ ...input, trafficPolicies: [], accessPolicies: [] });
+    session.apply({ upsert: [...input.trafficPolicies, ...input.accessPolicies] });
+    expect(toCanonicalJson(session.result())).toBe(toCanonicalJson(translate(input)));
+  });
+});

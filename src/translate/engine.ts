@@ -150,7 +150,6 @@ const NO_TRAFFIC: ResolvedDestination["traffic"] = Object.freeze({ routes: Objec
 /** The pass-1 collector of every unit without reports (most of them); never reported into (pass 2 clones it). */
 const NO_REPORTS = new StatusCollector();
 
-
 function meshKeyOf(m: { metadata: { name: string; namespace?: string } }): string {
   return `${m.metadata.namespace}/${m.metadata.name}`;
 }
