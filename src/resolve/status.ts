@@ -280,25 +280,28 @@ function mergeAll(lists: readonly (readonly string[])[]): readonly string[] {
 
 /** One pass over two sorted, duplicate-free lists, in code-unit order. */
 function mergeTwo(a: readonly string[], b: readonly string[]): string[] {
-  const out: string[] = [];
+  // Written into an array of the most it can hold, then cut to length: pushing grows (and copies) it as it goes.
+  const out = new Array<string>(a.length + b.length);
+  let n = 0;
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
     const x = a[i]!;
     const y = b[j]!;
     if (x === y) {
-      out.push(x);
+      out[n++] = x;
       i++;
       j++;
     } else if (x < y) {
-      out.push(x);
+      out[n++] = x;
       i++;
     } else {
-      out.push(y);
+      out[n++] = y;
       j++;
     }
   }
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
+  while (i < a.length) out[n++] = a[i++]!;
+  while (j < b.length) out[n++] = b[j++]!;
+  out.length = n;
   return out;
 }

@@ -53,7 +53,7 @@ function translateRouting(dest: ResolvedDestination, ctx: DestinationContext): {
     const message = clashMessage(clashes, ctx);
     for (const policy of dest.traffic.applied) reports.push({ policy, state: "INVALID", message });
   } else {
-    const names = new SubsetNames((key) => ctx.referencedSubsetsOf(key));
+    const names = new SubsetNames(ctx.referencedSubsetsOf);
     const vs = renderVirtualService(dest.traffic.routes, ctx, names);
     if (vs) objects.push(vs);
     const dr = renderDestinationRule(dest, ctx, names);

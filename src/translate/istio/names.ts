@@ -63,13 +63,14 @@ export class SubsetNamer {
 
 /** Subset names per target service: each service's names depend only on the subsets referenced for it. */
 export class SubsetNames {
-  private readonly namers = new Map<string, SubsetNamer>();
+  /** Made on first use: most destinations name no subset, and there is one of these per destination. */
+  private namers: Map<string, SubsetNamer> | undefined;
 
   constructor(private readonly subsetsOf: (serviceKey: string) => readonly { readonly labels: Readonly<Record<string, string>> }[]) {}
 
   /** The subset name of `labels` on the service `serviceKey` (`name.namespace.cluster`). */
   nameOf(serviceKey: string, labels: Readonly<Record<string, string>>): string {
-    let namer = this.namers.get(serviceKey);
+    let namer = (this.namers ??= new Map()).get(serviceKey);
     if (!namer) this.namers.set(serviceKey, (namer = new SubsetNamer(this.subsetsOf(serviceKey).map((s) => s.labels))));
     return namer.nameOf(labels);
   }
