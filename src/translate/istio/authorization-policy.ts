@@ -37,15 +37,11 @@ function workloadPorts(ports: readonly number[], ctx: DestinationContext): { por
   return { ports: [...new Set(out)].sort((a, b) => Number(a) - Number(b)), errors };
 }
 
-function hasSelector(ctx: DestinationContext): boolean {
-  return hasPodSelector(ctx.service);
-}
-
 /** The errors for an access rule Istio cannot express exactly for this destination. */
 export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule, ctx: DestinationContext): string[] {
   const errors: string[] = [];
   if (!istioSupports(ctx.mesh, 1, 4)) errors.push(`meshhub emits security.istio.io/v1beta1 AuthorizationPolicies, served from Istio 1.4 (found ${describeIstioVersion(ctx.mesh)})`);
-  if (!hasSelector(ctx)) {
+  if (!hasPodSelector(ctx.service)) {
     errors.push(
       `service ${ctx.key} has no pod selector, so an AuthorizationPolicy cannot select its workloads (one without a selector would lock down every workload of namespace ${ctx.service.spec.kubeService.ref.namespace}); nothing is emitted for it`,
     );
@@ -83,7 +79,7 @@ function renderRule(rule: ResolvedAccessRule, ctx: DestinationContext): Authoriz
 
 /** The AuthorizationPolicy, or undefined when no AccessPolicy selects the destination (or it has no pod selector). */
 export function renderAuthorizationPolicy(dest: ResolvedDestination, ctx: DestinationContext): KubeObject | undefined {
-  if (dest.accessPolicies.length === 0 || !hasSelector(ctx)) return undefined;
+  if (dest.accessPolicies.length === 0 || !hasPodSelector(ctx.service)) return undefined;
   const rules = exactly(dest.access.flatMap((r) => ruleFor(r, ctx) ?? []));
   const ref = ctx.service.spec.kubeService.ref;
   return {

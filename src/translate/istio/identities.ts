@@ -48,10 +48,15 @@ function clusterOf(id: ResolvedIdentity): string | undefined {
   return id.kind === "anyMeshIdentity" ? undefined : id.cluster;
 }
 
-/** True when a trusted Istio mesh on another cluster uses one of the cluster's trust domains (no list is made). */
-function sharedElsewhere(ctx: DestinationContext, cluster: string, tds: readonly string[]): boolean {
-  for (const m of ctx.trustPeers) if ("istio" in m.spec && meshCluster(m) !== cluster && tds.includes(istioTrustDomain(m) ?? "")) return true;
+/** {@link usesTrustDomainOf} for any of the meshes (a loop: this runs per identity and destination). */
+function anyUsesTrustDomainOf(meshes: readonly Mesh[], cluster: string, tds: readonly string[]): boolean {
+  for (const m of meshes) if (usesTrustDomainOf(m, cluster, tds)) return true;
   return false;
+}
+
+/** True when `m` is an Istio mesh on another cluster than `cluster` that uses one of its trust domains. */
+function usesTrustDomainOf(m: Mesh, cluster: string, tds: readonly string[]): boolean {
+  return "istio" in m.spec && meshCluster(m) !== cluster && tds.includes(istioTrustDomain(m) ?? "");
 }
 
 /** Why an identity cannot be expressed for this destination, or nothing. */
@@ -59,7 +64,7 @@ export function checkIdentity(id: ResolvedIdentity, ctx: DestinationContext): st
   const cluster = clusterOf(id);
   if (cluster === undefined) return [];
   const tds = trustDomains(ctx, cluster);
-  if (tds.length > 0 && !sharedElsewhere(ctx, cluster, tds)) return []; // the common case: nothing to describe
+  if (tds.length > 0 && !anyUsesTrustDomainOf(ctx.trustPeers, cluster, tds)) return []; // the common case: nothing to describe
   const what = describeIdentity(id);
   if (tds.length === 0) {
     const onCluster = ctx.discovery.meshes.filter((m) => meshCluster(m) === cluster);
@@ -77,7 +82,7 @@ export function checkIdentity(id: ResolvedIdentity, ctx: DestinationContext): st
     }
     return [`${what}: no mesh was discovered on cluster ${cluster}, so its trust domain is unknown; the rule is left out (access is not widened)`];
   }
-  const shared = istioPeers(ctx).filter((m) => meshCluster(m) !== cluster && tds.includes(istioTrustDomain(m) ?? ""));
+  const shared = ctx.trustPeers.filter((m) => usesTrustDomainOf(m, cluster, tds));
   if (shared.length > 0) {
     const others = sortedUnique(shared.map((m) => `${meshCluster(m)} (trust domain ${istioTrustDomain(m) ?? ""})`));
     return [

@@ -127,15 +127,15 @@ function atomMatches(atom: Atom): Record<string, unknown>[] {
   return paths.map((path) => ({ path, ...method }));
 }
 
-/** Workload (container) port numbers an allowed-ports list stands for; see the module comment. */
 /** What a rule without allowedPorts resolves to (most rules): nothing to check, no set to build. */
-const NO_PORTS: { ports: Set<number>; errors: string[] } = { ports: new Set(), errors: [] };
+const NO_PORTS: { readonly ports: ReadonlySet<number>; readonly errors: readonly string[] } = Object.freeze({ ports: new Set<number>(), errors: Object.freeze([]) });
 
-function workloadPorts(rule: ResolvedAccessRule, ctx: DestinationContext): { ports: Set<number>; errors: string[] } {
+/** Workload (container) port numbers an allowed-ports list stands for; see the module comment. */
+function workloadPorts(rule: ResolvedAccessRule, ctx: DestinationContext): { readonly ports: ReadonlySet<number>; readonly errors: readonly string[] } {
   if (!rule.ports?.length) return NO_PORTS;
   const ports = new Set<number>();
   const errors: string[] = [];
-  for (const p of rule.ports ?? []) {
+  for (const p of rule.ports) {
     const sp = ctx.service.spec.kubeService.ports.find((x) => x.port === p);
     if (sp === undefined || sp.targetPort === undefined) ports.add(p);
     else if (typeof sp.targetPort === "number") ports.add(sp.targetPort);
@@ -153,10 +153,6 @@ function serverAllowed(server: ServerPlan, rule: ResolvedAccessRule, ctx: Destin
   return typeof server.target === "number" && workloadPorts(rule, ctx).ports.has(server.target);
 }
 
-function hasSelector(ctx: DestinationContext): boolean {
-  return hasPodSelector(ctx.service);
-}
-
 const LEFT_OUT = "the rule is left out and the destination stays closed to it (access is not widened)";
 
 /** The errors for an access rule this Linkerd cannot express exactly for the destination. */
@@ -171,7 +167,7 @@ export function checkAccessRule(_policy: AccessPolicy, rule: ResolvedAccessRule,
     return [`authorization by AccessPolicy requires Linkerd ≥2.12 (found ${flavour.label}): AuthorizationPolicy and MeshTLSAuthentication were added in 2.12; ${closed}`];
   }
   const errors: string[] = [];
-  if (!hasSelector(ctx)) {
+  if (!hasPodSelector(ctx.service)) {
     errors.push(
       `service ${ctx.key} has no pod selector, so a Linkerd Server cannot select its workloads (an empty podSelector would take over port ${ctx.service.spec.kubeService.ports.map((p) => p.port).join(", ")} of every pod in namespace ${ctx.service.spec.kubeService.ref.namespace}); nothing is emitted for it`,
     );
@@ -261,7 +257,7 @@ class AccessRendering {
 
 /** Servers, routes, MeshTLSAuthentications and AuthorizationPolicies for a destination's access rules. */
 export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext, flavour: LinkerdFlavour): { objects: KubeObject[]; reports: PolicyReport[] } {
-  if (dest.accessPolicies.length === 0 || !flavour.serverApiVersion || !hasSelector(ctx)) return { objects: [], reports: NO_REPORTS };
+  if (dest.accessPolicies.length === 0 || !flavour.serverApiVersion || !hasPodSelector(ctx.service)) return { objects: [], reports: NO_REPORTS };
   const servers = planServers(ctx);
   // Rules with identities to authorize.
   let rules: ResolvedAccessRule[] | undefined;
