@@ -231,11 +231,11 @@ function targetRefOf(kind: "Server" | "HTTPRoute", name: string): Readonly<Recor
  * for every Linkerd destination, and what it allocates besides the output is garbage the collector pays for.
  */
 class AccessRendering {
-  readonly objects: KubeObject[] = [];
   /** Whether rule i's MeshTLSAuthentication is emitted already (it goes out with the rule's first authorization). */
   private readonly authenticated: boolean[];
 
   constructor(
+    readonly objects: KubeObject[],
     private readonly ctx: DestinationContext,
     readonly rules: readonly ResolvedAccessRule[],
     private readonly identities: readonly ReturnType<typeof renderIdentities>[],
@@ -259,6 +259,11 @@ class AccessRendering {
 export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext, flavour: LinkerdFlavour): { objects: KubeObject[]; reports: PolicyReport[] } {
   if (dest.accessPolicies.length === 0 || !flavour.serverApiVersion || !hasPodSelector(ctx.service)) return { objects: [], reports: NO_REPORTS };
   const servers = planServers(ctx);
+  // Fail closed: every port gets a Server even when no rule survived.
+  const objects: KubeObject[] = [];
+  for (const s of servers) objects.push(renderServer(s, ctx, flavour, dest.accessPolicies));
+  if (!flavour.authorizationPolicy) return { objects, reports: NO_REPORTS };
+
   // Rules with identities to authorize.
   let rules: ResolvedAccessRule[] | undefined;
   let identities: ReturnType<typeof renderIdentities>[] | undefined;
@@ -273,10 +278,7 @@ export function renderAccess(dest: ResolvedDestination, ctx: DestinationContext,
       identities = [ids];
     }
   }
-  const out = new AccessRendering(ctx, rules ?? [], identities ?? []);
-  // Fail closed: every port gets a Server even when no rule survived.
-  for (const s of servers) out.objects.push(renderServer(s, ctx, flavour, dest.accessPolicies));
-  if (!flavour.authorizationPolicy) return { objects: out.objects, reports: NO_REPORTS };
+  const out = new AccessRendering(objects, ctx, rules ?? [], identities ?? []);
 
   for (const server of servers) {
     // Indexes of the rules allowed on this server's port, and how many of them restrict paths or methods.
