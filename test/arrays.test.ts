@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { alternate, sortedByCodeUnit, sortInPlace, trimBuckets } from "../src/util/arrays.js";
+import { alternate, sortedByCodeUnit, sortedKeys, sortInPlace, trimBuckets } from "../src/util/arrays.js";
 
 describe("sortInPlace", () => {
   it("orders as the built-in stable sort does, ties kept in input order, short and long lists alike", () => {
@@ -62,6 +62,19 @@ describe("trimBuckets", () => {
         trimBuckets(buckets);
         expect(JSON.stringify([...buckets])).toBe(expected);
         for (const [k, list] of buckets) expect(list === before.get(k)).toBe(list.length === 1);
+      }),
+    );
+  });
+});
+
+describe("sortedKeys", () => {
+  it("lists a map's keys once each, in code-unit order, without holes (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 40 }), (keys) => {
+        const map = new Map(keys.map((k) => [k, 1] as const));
+        const got = sortedKeys(map);
+        expect(got).toEqual([...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        expect(Object.keys(got)).toHaveLength(map.size);
       }),
     );
   });

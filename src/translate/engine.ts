@@ -20,7 +20,7 @@ import { mergeMetadataPatches } from "./linkerd/service-patch.js";
 import { MESH_TRANSLATORS } from "./registry.js";
 import { compareSlots, SlotTable, type ObjectId, type Slot } from "./slots.js";
 import type { DestinationContext, MeshTranslator, ReferencedSubset, ResolvedDestination, TranslateOptions } from "./types.js";
-import { alternate, exactly, sortInPlace } from "../util/arrays.js";
+import { alternate, exactly, sortedKeys, sortInPlace } from "../util/arrays.js";
 
 /** Input of a translation: discovery plus the meshhub resources to realise. */
 export interface TranslateInput {
@@ -724,10 +724,7 @@ export class TranslationEngine {
   /** Every destination's resolved decisions, by key. */
   private resolvedDestinations(): ResolvedDestination[] {
     const out: ResolvedDestination[] = [];
-    const keys = new Array<string>(this.units.size);
-    let i = 0;
-    for (const key of this.units.keys()) keys[i++] = key;
-    for (const key of keys.sort()) {
+    for (const key of sortedKeys(this.units)) {
       const dest = this.units.get(key)!.dest;
       if (dest) out.push(dest);
     }

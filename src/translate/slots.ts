@@ -5,6 +5,7 @@
  */
 import { compareStrings } from "../codec/canonical.js";
 import type { KubeObject } from "../model/common.js";
+import { sortedKeys } from "../util/arrays.js";
 
 /** Identity of an emitted object inside one cluster. */
 export interface ObjectId {
@@ -79,18 +80,6 @@ type Names = Map<string, Slot>;
 type Namespaces = Map<string, Names>;
 type Versions = Map<string, Namespaces>;
 type Kinds = Map<string, Versions>;
-
-/**
- * Keys in code-unit order (the default sort of strings compares code units, without a callback). Copied by a loop
- * into an array of the map's size: spreading an iterator allocates a result object per key, and this runs for every
- * level of the table.
- */
-function sortedKeys(map: Map<string, unknown>): string[] {
-  const keys = new Array<string>(map.size);
-  let i = 0;
-  for (const key of map.keys()) keys[i++] = key;
-  return keys.length > 1 ? keys.sort() : keys;
-}
 
 /** Every slot, by cluster → kind → apiVersion → namespace → name. */
 export class SlotTable {

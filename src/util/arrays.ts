@@ -65,3 +65,15 @@ export function alternate<T>(a: readonly T[], b: readonly T[]): T[] {
   for (let i = shorter; i < b.length; i++) out.push(b[i]!);
   return out;
 }
+
+/**
+ * Keys in code-unit order (the default sort of strings compares code units, without a callback). Copied by a loop
+ * into an array of the map's size: spreading an iterator allocates a result object per key, and this runs for every
+ * level of the engine's slot table.
+ */
+export function sortedKeys(map: Map<string, unknown>): string[] {
+  const keys = new Array<string>(map.size);
+  let i = 0;
+  for (const key of map.keys()) keys[i++] = key;
+  return keys.length > 1 ? keys.sort() : keys;
+}
